@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from articles.models import (
+    Article,
+    ArticleOverlap,
+    CandidateBrief,
+    CandidateBriefSentence,
+    Claim,
+    Discrepancy,
+    Entity,
+    ImportBatch,
+    ImportItem,
+    Job,
+    Mention,
+    Outlet,
+    Sentence,
+    Story,
+    Summary,
+)
+
+
+def admin_link(obj, label: str | None = None) -> str:
+    """A link to an object's change page in the admin, or a dash."""
+    if obj is None:
+        return "—"
+    url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, label or str(obj))
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain"]
+    search_fields = ["name", "domain"]
+
+
+class ArticleInline(admin.TabularInline):
+    model = Article
+    fields = ["title", "outlet", "published_at", "source_format"]
+    readonly_fields = fields
+    show_change_link = True
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "article_count", "created", "updated"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "created"
+    inlines = [ArticleInline]
+
+    @admin.display(description="articles")
+    def article_count(self, story: Story) -> int:
+        return story.articles.count()
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "story_link", "outlet", "published_at", "source_format", "batch_link", "analyzed_at"]
+    list_filter = ["source_format", "outlet", "story", "language"]
+    search_fields = ["title", "body", "url", "byline", "source_name"]
+    list_select_related = ["story", "outlet", "import_batch"]
+    raw_id_fields = ["near_duplicate_of", "import_batch"]
+    readonly_fields = ["content_hash", "created", "analyzed_at", "story_link", "batch_link", "near_duplicate_link"]
+    date_hierarchy = "created"
+
+    @admin.display(description="story", ordering="story__title")
+    def story_link(self, article: Article) -> str:
+        return admin_link(article.story)
+
+    @admin.display(description="import batch")
+    def batch_link(self, article: Article) -> str:
+        return admin_link(article.import_batch, f"#{article.import_batch_id}" if article.import_batch_id else None)
+
+    @admin.display(description="near-duplicate of")
+    def near_duplicate_link(self, article: Article) -> str:
+        return admin_link(article.near_duplicate_of)
+
+
+class ImportItemInline(admin.TabularInline):
+    model = ImportItem
+    fields = ["position", "source", "status", "article", "duplicate_of", "similarity", "message"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["id", "story_link", "created_by", "created", "finished", "item_count"]
+    list_filter = ["created"]
+    search_fields = ["story__title", "items__source"]
+    list_select_related = ["story", "created_by"]
+    readonly_fields = ["story_link", "created", "finished", "inputs"]
+    inlines = [ImportItemInline]
+
+    @admin.display(description="story")
+    def story_link(self, batch: ImportBatch) -> str:
+        return admin_link(batch.story)
+
+    @admin.display(description="items")
+    def item_count(self, batch: ImportBatch) -> int:
+        return batch.items.count()
+
+
+@admin.register(ImportItem)
+class ImportItemAdmin(admin.ModelAdmin):
+    list_display = ["source", "status", "batch", "article_link", "similarity", "message"]
+    list_filter = ["status"]
+    search_fields = ["source", "message"]
+    list_select_related = ["batch", "article"]
+    raw_id_fields = ["batch", "article", "duplicate_of"]
+
+    @admin.display(description="article")
+    def article_link(self, item: ImportItem) -> str:
+        return admin_link(item.article)
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "state", "story", "article", "progress", "attempts", "created", "finished_at"]
+    list_filter = ["kind", "state"]
+    search_fields = ["error", "story__title", "article__title"]
+    list_select_related = ["story", "article"]
+    raw_id_fields = ["story", "article", "batch"]
+
+    @admin.display(description="progress")
+    def progress(self, job: Job) -> str:
+        return f"{job.progress_done}/{job.progress_total}"
+
+
+@admin.register(Sentence)
+class SentenceAdmin(admin.ModelAdmin):
+    list_display = ["text", "article", "index", "is_boilerplate", "boilerplate_reason"]
+    list_filter = ["is_boilerplate"]
+    search_fields = ["text"]
+    raw_id_fields = ["article"]
+
+
+@admin.register(Summary)
+class SummaryAdmin(admin.ModelAdmin):
+    list_display = ["article", "algorithm", "created"]
+    list_filter = ["algorithm"]
+    search_fields = ["article__title", "text"]
+    raw_id_fields = ["article"]
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    fields = ["article", "text", "label", "start", "end"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "label", "mention_count", "story"]
+    list_filter = ["label", "story"]
+    search_fields = ["name", "aliases"]
+    filter_horizontal = ["articles"]
+    inlines = [MentionInline]
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["text", "label", "entity", "article"]
+    list_filter = ["label"]
+    search_fields = ["text"]
+    raw_id_fields = ["article", "entity"]
+
+
+class DiscrepancyInline(admin.TabularInline):
+    model = Discrepancy
+    fields = ["kind", "value_a", "value_b", "explanation"]
+    extra = 0
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["text", "support", "story", "position"]
+    list_filter = ["story"]
+    search_fields = ["text"]
+    raw_id_fields = ["representative", "sentences", "entities"]
+    inlines = [DiscrepancyInline]
+
+
+@admin.register(Discrepancy)
+class DiscrepancyAdmin(admin.ModelAdmin):
+    list_display = ["kind", "value_a", "value_b", "claim"]
+    list_filter = ["kind"]
+    raw_id_fields = ["claim", "sentence_a", "sentence_b"]
+
+
+@admin.register(ArticleOverlap)
+class ArticleOverlapAdmin(admin.ModelAdmin):
+    list_display = ["article", "other", "coverage", "story"]
+    list_filter = ["story"]
+    raw_id_fields = ["article", "other"]
+
+
+class CandidateBriefSentenceInline(admin.TabularInline):
+    model = CandidateBriefSentence
+    raw_id_fields = ["sentence", "claim"]
+    extra = 0
+
+
+@admin.register(CandidateBrief)
+class CandidateBriefAdmin(admin.ModelAdmin):
+    list_display = ["story", "algorithm", "created"]
+    inlines = [CandidateBriefSentenceInline]

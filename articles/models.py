@@ -1,0 +1,351 @@
+"""The coverage domain: outlets, stories, articles, imports, background jobs, and what analysis derives.
+
+Models hold data and invariants only. Writes go through services (articles.importing, articles.services),
+reads through selectors; see the README's architecture section.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+
+class Outlet(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Story(models.Model):
+    """One coverage cluster: every outlet's articles about one event."""
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=120, unique=True)
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-updated"]
+        verbose_name_plural = "stories"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("story_detail", args=[self.slug])
+
+
+class SourceFormat(models.TextChoices):
+    TEXT = "text", "Plain text"
+    MARKDOWN = "markdown", "Markdown"
+    HTML = "html", "HTML"
+    URL = "url", "Web page"
+    FEED = "feed", "RSS/Atom feed"
+    JSON = "json", "JSON"
+    JSONL = "jsonl", "JSON Lines"
+    CSV = "csv", "CSV"
+    PASTE = "paste", "Pasted text"
+
+
+class Article(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="articles")
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    title = models.CharField(max_length=500)
+    standfirst = models.TextField(blank=True, help_text="A subheadline or second headline variant.")
+    byline = models.CharField(max_length=300, blank=True)
+    url = models.URLField(max_length=2000, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    body = models.TextField()
+    language = models.CharField(max_length=12, blank=True, default="en")
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised body text.")
+    source_format = models.CharField(max_length=12, choices=SourceFormat.choices)
+    source_name = models.CharField(max_length=1000, blank=True, help_text="File name, URL or feed entry.")
+    raw_input = models.TextField(blank=True, help_text="The input as received, kept for audit.")
+    import_batch = models.ForeignKey(
+        "ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
+    near_duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="near_duplicates"
+    )
+    near_duplicate_similarity = models.FloatField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    analyzed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["published_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "content_hash"], name="article_unique_text_per_story"),
+        ]
+        indexes = [models.Index(fields=["story", "created"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def source_label(self) -> str:
+        """The outlet's name, or the file or URL the article came from when the outlet is unknown."""
+        if self.outlet_id:
+            return self.outlet.name
+        return self.source_name.rsplit("/", 1)[-1] or f"Article {self.pk}"
+
+
+class ImportBatch(models.Model):
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="import_batches")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    inputs = models.JSONField(default=list, help_text="What was given: file names, URLs, pasted text labels.")
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk} into {self.story}"
+
+
+class ImportItem(models.Model):
+    class Status(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        DUPLICATE = "duplicate", "Duplicate"
+        NEAR_DUPLICATE = "near_duplicate", "Near-duplicate"
+        FAILED = "failed", "Failed"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    source = models.CharField(max_length=1000, help_text="File name (and line or entry) or URL.")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    article = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items"
+    )
+    duplicate_of = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    similarity = models.FloatField(null=True, blank=True)
+    message = models.TextField(blank=True, help_text="The reason for a failure, or a warning.")
+
+    class Meta:
+        ordering = ["batch", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.get_status_display()}"
+
+
+class Job(models.Model):
+    """One unit of background work, visible to editors: an import, an article's analysis, a synthesis."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", "Import"
+        ANALYSIS = "analysis", "Article analysis"
+        SYNTHESIS = "synthesis", "Story synthesis"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
+    story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    params = models.JSONField(default=dict, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="What went wrong, for a person.")
+    created = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        indexes = [models.Index(fields=["story", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.state})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+# --- What analysis derives from one article -------------------------------------------------------
+
+
+class Sentence(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sentences")
+    index = models.PositiveIntegerField()
+    start = models.PositiveIntegerField(help_text="Character offset into the article body.")
+    end = models.PositiveIntegerField()
+    text = models.TextField()
+    is_boilerplate = models.BooleanField(default=False)
+    boilerplate_reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["article", "index"]
+        constraints = [models.UniqueConstraint(fields=["article", "index"], name="sentence_unique_index")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Summary(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="summaries")
+    algorithm = models.CharField(max_length=20)
+    params = models.JSONField(default=dict, help_text="Length and algorithm options, to reproduce it.")
+    versions = models.JSONField(default=dict, help_text="Library and model versions used.")
+    sentence_indices = models.JSONField(default=list)
+    text = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["article", "algorithm"]
+        verbose_name_plural = "summaries"
+        constraints = [
+            models.UniqueConstraint(fields=["article", "algorithm"], name="summary_unique_algorithm"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.algorithm} summary of {self.article}"
+
+
+# --- What synthesis derives across a story ----------------------------------------------------------
+
+
+class Entity(models.Model):
+    """One real-world referent, consolidated across all the articles of a story."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="entities")
+    name = models.CharField(max_length=300)
+    label = models.CharField(max_length=20)
+    aliases = models.JSONField(default=list)
+    mention_count = models.PositiveIntegerField(default=0)
+    articles = models.ManyToManyField(Article, related_name="entities", blank=True)
+
+    class Meta:
+        ordering = ["-mention_count", "name"]
+        verbose_name_plural = "entities"
+        constraints = [
+            models.UniqueConstraint(fields=["story", "name", "label"], name="entity_unique_per_story"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.label})"
+
+
+class Mention(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=300)
+    label = models.CharField(max_length=20, help_text="The label spaCy gave this mention.")
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "start", "end"], name="mention_unique_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.text} ({self.label})"
+
+
+class Claim(models.Model):
+    """Sentences from different articles of a story that report the same fact."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="claims")
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField(help_text="The representative sentence.")
+    representative = models.ForeignKey(Sentence, null=True, on_delete=models.SET_NULL, related_name="+")
+    sentences = models.ManyToManyField(Sentence, related_name="claims")
+    support = models.PositiveIntegerField(default=1, help_text="How many sources report it.")
+    salience = models.FloatField(default=0.0)
+    entities = models.ManyToManyField(Entity, related_name="claims", blank=True)
+
+    class Meta:
+        ordering = ["story", "position"]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def unique(self) -> bool:
+        return self.support == 1
+
+
+class Discrepancy(models.Model):
+    """Sources that disagree on a checkable detail within one claim."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="discrepancies")
+    kind = models.CharField(max_length=20, help_text="number, date, role, name, status")
+    sentence_a = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="+")
+    sentence_b = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="+")
+    value_a = models.CharField(max_length=300)
+    value_b = models.CharField(max_length=300)
+    explanation = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["claim", "id"]
+        verbose_name_plural = "discrepancies"
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.value_a} / {self.value_b}"
+
+
+class ArticleOverlap(models.Model):
+    """How much of `article` the `other` article covers (0..1); not symmetric."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="overlaps")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="overlaps")
+    other = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    coverage = models.FloatField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "other"], name="overlap_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.other_id} covers {self.coverage:.0%} of {self.article_id}"
+
+
+class CandidateBrief(models.Model):
+    """The machine's first draft of a story's brief, recorded with how it was made."""
+
+    story = models.OneToOneField(Story, on_delete=models.CASCADE, related_name="candidate_brief")
+    algorithm = models.CharField(max_length=40)
+    params = models.JSONField(default=dict)
+    created = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Candidate brief for {self.story}"
+
+
+class CandidateBriefSentence(models.Model):
+    candidate = models.ForeignKey(CandidateBrief, on_delete=models.CASCADE, related_name="sentences")
+    position = models.PositiveIntegerField()
+    sentence = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="+")
+    claim = models.ForeignKey(Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["candidate", "position"]
+
+    def __str__(self) -> str:
+        return self.sentence.text[:80]

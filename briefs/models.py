@@ -1,0 +1,1 @@
+"""Editorial models: briefs, their items, revisions and publications (see the workbench issue)."""

@@ -1,0 +1,74 @@
+"""Suite-wide fixtures and the rules for which stack a test needs.
+
+- `realstack` tests need PostgreSQL (DATABASE_URL) and Redis (CELERY_BROKER_URL). On the embedded default they
+  are skipped with a reason shown in the summary; with REQUIRE_REAL_STACK=1 (as .ci/run sets), an unreachable
+  service stops the whole run with an error instead.
+- `browser` tests need Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH). Under CI they fail when it is
+  missing; elsewhere they are skipped with the command that installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_DIR / "seeds"
+
+
+def _on_real_stack() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and not settings.CELERY_TASK_ALWAYS_EAGER
+
+
+def _reachable(url: str) -> str | None:
+    parsed = urlparse(url)
+    try:
+        socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 0), timeout=3).close()
+    except OSError as exc:
+        return f"{parsed.scheme}://{parsed.hostname}:{parsed.port} unreachable: {exc}"
+    return None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get("REQUIRE_REAL_STACK") != "1":
+        return
+    if not _on_real_stack():
+        pytest.exit("REQUIRE_REAL_STACK=1 but DATABASE_URL is not PostgreSQL or CELERY_BROKER_URL is not set", 3)
+    db = settings.DATABASES["default"]
+    problems = [
+        _reachable(f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"),
+        _reachable(settings.CELERY_BROKER_URL),
+    ]
+    problems = [p for p in problems if p]
+    if problems:
+        pytest.exit("The real stack is required but " + "; ".join(problems), 3)
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    real = _on_real_stack()
+    chromium = chromium_path()
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    for item in items:
+        if "realstack" in item.keywords and not real:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="needs the real stack: set DATABASE_URL=postgres://... and CELERY_BROKER_URL=redis://..."
+                )
+            )
+        if "browser" in item.keywords and not chromium and not in_ci:
+            item.add_marker(pytest.mark.skip(reason="needs Chromium: apt-get install -y chromium"))
+
+
+@pytest.fixture
+def seed_paths() -> list[Path]:
+    return sorted(SEEDS_DIR.glob("*.txt"))
