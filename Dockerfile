@@ -1,0 +1,20 @@
+# Production image: gunicorn serves the web app, the same image runs the Celery worker.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /app
+RUN useradd --create-home --uid 1000 app
+
+COPY requirements/base.lock requirements/base.lock
+RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.lock
+
+COPY . .
+# Static files are collected at build time and served by whitenoise.
+RUN DEBUG=false SECRET_KEY=collectstatic-only-not-used-at-run-time python manage.py collectstatic --noinput
+
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "workbench.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
