@@ -71,7 +71,14 @@ if not SECRET_KEY:
             "SECRET_KEY is required when DEBUG=false. Generate one with: "
             "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
         )
-    SECRET_KEY = "dev-only-key-not-for-production-4b1f0c8e9a7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d"
+    # Development only: a random key kept in a git-ignored file, so that no secret lives in the code and
+    # sessions survive a restart of the development server.
+    _dev_key_file = BASE_DIR / ".dev-secret-key"
+    if not _dev_key_file.exists():
+        import secrets
+
+        _dev_key_file.write_text(secrets.token_urlsafe(64))
+    SECRET_KEY = _dev_key_file.read_text().strip()
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -13,18 +13,31 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 PROBE = (
     "import json, django; django.setup(); from django.conf import settings as s; "
-    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], 'name': str(s.DATABASES['default']['NAME']), "
+    "db = s.DATABASES['default']; "
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), "
     "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'broker': s.CELERY_BROKER_URL, 'debug': s.DEBUG, "
     "'max_bytes': s.IMPORT_MAX_FILE_BYTES, 'model': s.SPACY_MODEL}))"
 )
-CONFIG_VARS = ("DATABASE_URL", "CELERY_BROKER_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "IMPORT_MAX_FILE_BYTES")
+CONFIG_VARS = (
+    "DATABASE_URL",
+    "CELERY_BROKER_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "IMPORT_MAX_FILE_BYTES",
+)
 
 
 def run_python(code_or_args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
     clean.update(env, DJANGO_SETTINGS_MODULE="workbench.settings")
     return subprocess.run(
-        [sys.executable, *code_or_args], cwd=PROJECT_DIR, env=clean, capture_output=True, text=True, timeout=120
+        [sys.executable, *code_or_args],
+        cwd=PROJECT_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -45,7 +58,9 @@ def test_embedded_default_is_sqlite_in_the_project_folder_with_eager_tasks():
 
 
 def test_database_url_and_broker_switch_to_the_real_stack():
-    seen = settings_under(DATABASE_URL="postgres://u:p@db.example:5432/cov", CELERY_BROKER_URL="redis://cache:6379/0")
+    seen = settings_under(
+        DATABASE_URL="postgres://u:p@db.example:5432/cov", CELERY_BROKER_URL="redis://cache:6379/0"
+    )
     assert seen["engine"] == "django.db.backends.postgresql"
     assert seen["name"] == "cov"
     assert seen["eager"] is False
