@@ -118,6 +118,7 @@ class ImportBatch(models.Model):
 
 class ImportItem(models.Model):
     class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
         IMPORTED = "imported", "Imported"
         DUPLICATE = "duplicate", "Duplicate"
         NEAR_DUPLICATE = "near_duplicate", "Near-duplicate"
@@ -125,8 +126,14 @@ class ImportItem(models.Model):
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
+    entry = models.PositiveIntegerField(
+        default=0, help_text="Which article of a source that holds several (feed, JSON list, CSV); 0 otherwise."
+    )
     source = models.CharField(max_length=1000, help_text="File name (and line or entry) or URL.")
-    status = models.CharField(max_length=16, choices=Status.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    payload = models.BinaryField(null=True, blank=True, help_text="The source's bytes, kept until it is processed.")
+    source_url = models.URLField(max_length=2000, blank=True, help_text="A page or feed to fetch.")
+    format_hint = models.CharField(max_length=12, blank=True)
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items"
     )
@@ -135,7 +142,10 @@ class ImportItem(models.Model):
     message = models.TextField(blank=True, help_text="The reason for a failure, or a warning.")
 
     class Meta:
-        ordering = ["batch", "position"]
+        ordering = ["batch", "position", "entry"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "position", "entry"], name="import_item_unique_entry"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source}: {self.get_status_display()}"
