@@ -1,0 +1,79 @@
+"""Prepare the demo: the seed story imported and analysed, and the three demo accounts. Safe to run again."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.models import Article, Story
+
+DEMO_STORY_TITLE = "Acting IRS commissioner resigns over IRS–DHS immigrant data-sharing deal"
+DEMO_STORY_SLUG = "irs-commissioner-resigns"
+
+
+def demo_password(password_file: Path) -> tuple[str, str]:
+    """The demo password and where it came from: DEMO_PASSWORD, the saved file, or newly generated."""
+    if os.environ.get("DEMO_PASSWORD"):
+        return os.environ["DEMO_PASSWORD"], "from DEMO_PASSWORD"
+    if password_file.exists() and password_file.read_text().strip():
+        return password_file.read_text().strip(), f"saved in {password_file.name}"
+    password = secrets.token_urlsafe(12)
+    password_file.write_text(password + "\n")
+    password_file.chmod(0o600)
+    return password, f"generated, saved in {password_file.name}"
+
+
+class Command(BaseCommand):
+    help = "Import seeds/ as the demo story, analyse it, and create the demo accounts editor, chief and viewer."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seeds", default=str(Path(settings.BASE_DIR) / "seeds"), help="Folder of seed files.")
+        parser.add_argument(
+            "--password-file",
+            default=str(Path(settings.BASE_DIR) / ".demo-password"),
+            help="Where a generated demo password is kept between runs.",
+        )
+
+    def handle(self, *args, seeds: str, password_file: str, **options):
+        from articles.importing import create_import_batch, run_import_batch, sources_from_paths
+        from briefs.services import ensure_demo_accounts
+
+        seeds_dir = Path(seeds)
+        if not seeds_dir.is_dir():
+            raise CommandError(f"{seeds_dir}: no such folder of seed articles")
+
+        story, created = Story.objects.get_or_create(slug=DEMO_STORY_SLUG, defaults={"title": DEMO_STORY_TITLE})
+        if created or not story.articles.exists():
+            batch = create_import_batch(story, sources_from_paths([str(seeds_dir)]))
+            batch = run_import_batch(batch.pk)
+            failed = batch.items.filter(status="failed")
+            for item in failed:
+                self.stderr.write(f"{item.source}: {item.message}")
+            imported = batch.items.filter(status__in=["imported", "near_duplicate"]).count()
+            self.stdout.write(f"Demo story “{story.title}”: {imported} articles imported from {seeds_dir}.")
+        else:
+            self.stdout.write(f"Demo story “{story.title}” already has {story.articles.count()} articles.")
+
+        pending = Article.objects.filter(story=story, analyzed_at__isnull=True)
+        if pending.exists():
+            from articles.jobs import enqueue_analysis
+
+            for article in pending:
+                enqueue_analysis(article)
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                self.stdout.write("Demo story analysed.")
+            else:
+                self.stdout.write("Analysis queued for the Celery worker.")
+
+        password, origin = demo_password(Path(password_file))
+        users = ensure_demo_accounts(password)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo accounts (log in at http://127.0.0.1:8000/):"))
+        for user in users:
+            groups = ", ".join(user.groups.values_list("name", flat=True))
+            self.stdout.write(f"  {user.username:<8} password: {password}   ({groups})")
+        self.stdout.write(f"  (password {origin})")
