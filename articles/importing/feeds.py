@@ -1,0 +1,109 @@
+"""RSS and Atom feeds: one item per entry, from the entry's full text or else from the page it links to."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from articles.importing.errors import ImportFailure
+from articles.importing.html import domain_of, html_fragment_to_text, html_line_to_text
+from articles.importing.records import Entry, ParsedArticle
+from articles.importing.text import Paragraph, split_article
+
+# An entry whose content has more words than this is taken as the full article; a shorter one is a teaser and
+# the page it links to is fetched instead.
+FULL_TEXT_WORDS = 150
+FEED_ROOT_PATTERN = re.compile(r"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
+
+# Reads the page an entry links to: (url, label) -> ParsedArticle, raising ImportFailure.
+PageReader = Callable[[str, str], ParsedArticle]
+
+
+def looks_like_feed(text: str) -> bool:
+    return bool(FEED_ROOT_PATTERN.search(text[:2000]))
+
+
+def read_feed(data: bytes, name: str, *, max_entries: int, read_page: PageReader) -> list[Entry]:
+    # A stream, never the bytes themselves: feedparser treats a bare string as a path or URL to open.
+    parsed = feedparser.parse(io.BytesIO(data))
+    if not parsed.get("version") or (parsed.get("bozo") and not parsed.entries):
+        raise ImportFailure(f"{name}: not an RSS or Atom feed")
+    if not parsed.entries:
+        raise ImportFailure(f"{name}: the feed has no entries")
+    feed_title = html_line_to_text(parsed.feed.get("title", ""))
+    entries = [
+        _read_entry(entry, f"{name} entry {number}", feed_title, read_page)
+        for number, entry in enumerate(parsed.entries[:max_entries], start=1)
+    ]
+    if len(parsed.entries) > max_entries:
+        entries[0].warnings.append(
+            f"{name}: {len(parsed.entries)} entries; only the first {max_entries} were read "
+            "(IMPORT_MAX_FEED_ENTRIES)"
+        )
+    return entries
+
+
+def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) -> Entry:
+    link = str(entry.get("link", "")).strip()
+    if not link.lower().startswith(("http://", "https://")):
+        link = ""
+    title = html_line_to_text(entry.get("title", ""))
+    content_html = _content_html(entry)
+    text = html_fragment_to_text(content_html)
+    words = len(text.split())
+    published_at = _entry_date(entry)
+    byline = html_line_to_text(entry.get("author", ""))[:300]
+    warnings: list[str] = []
+    if link and words <= FULL_TEXT_WORDS:
+        try:
+            article = read_page(link, label)
+        except ImportFailure as failure:
+            return Entry(label=label, error=f"{label}: {link}: {_without_prefix(str(failure), label)}")
+        article.source_format = "feed"
+        article.published_at = article.published_at or published_at
+        article.byline = article.byline or byline
+        if not article.outlet_name or article.outlet_name == article.outlet_domain:
+            article.outlet_name = feed_title or article.outlet_name
+        return Entry(label=label, article=article)
+    if not text:
+        return Entry(label=label, error=f"{label}: no content and no link to fetch")
+    if words <= FULL_TEXT_WORDS:
+        warnings.append(f"{label}: only {words} words of content and no link; imported as it is")
+    parts = split_article([Paragraph(p) for p in text.split("\n\n")], title=title)
+    article = ParsedArticle(
+        title=parts.title,
+        standfirst=parts.standfirst,
+        byline=byline,
+        body=parts.body,
+        url=link,
+        published_at=published_at,
+        outlet_name=feed_title or domain_of(link),
+        outlet_domain=domain_of(link),
+        source_format="feed",
+        raw_input=content_html,
+        source_name=link or label,
+    )
+    return Entry(label=label, article=article, warnings=warnings)
+
+
+def _content_html(entry: Any) -> str:
+    contents = [str(item.get("value", "")) for item in entry.get("content", []) or []]
+    contents.append(str(entry.get("summary", "")))
+    return max(contents, key=len)
+
+
+def _entry_date(entry: Any) -> datetime | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if value:
+            return datetime(*value[:6], tzinfo=UTC)
+    return None
+
+
+def _without_prefix(message: str, prefix: str) -> str:
+    return message[len(prefix) + 2 :] if message.startswith(prefix + ": ") else message

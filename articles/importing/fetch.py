@@ -1,0 +1,101 @@
+"""Fetching a web page or feed: a timeout, a size limit enforced while streaming, clear reasons."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import requests
+
+from articles.importing.errors import ImportFailure
+from articles.importing.sources import size_label
+
+USER_AGENT = "CoverageWorkbench/0.1 (+https://github.com/coverage-workbench; article import)"
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+FEED_TYPES = frozenset(
+    {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml"}
+)
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str  # after redirects
+    media_type: str
+    charset: str | None
+    data: bytes
+
+    @property
+    def is_feed_type(self) -> bool:
+        return self.media_type in FEED_TYPES
+
+
+def fetch(url: str, name: str, *, timeout: float, max_bytes: int) -> FetchedPage:
+    """GET `url`; only HTML and feed content types are accepted.
+
+    `timeout` bounds connecting, each read, and the whole download. Every failure is an ImportFailure whose
+    message starts with `name`.
+    """
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ImportFailure(f"{name}: not an http:// or https:// address")
+    try:
+        with requests.get(
+            url,
+            stream=True,
+            timeout=timeout,
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9",
+            },
+        ) as response:
+            if response.status_code >= 400:
+                reason = f" {response.reason}" if response.reason else ""
+                raise ImportFailure(f"{name}: the server answered HTTP {response.status_code}{reason}")
+            media_type, charset = _content_type(response.headers.get("Content-Type", ""))
+            if media_type not in HTML_TYPES | FEED_TYPES:
+                raise ImportFailure(
+                    f"{name}: not a web page or feed (content type {media_type or 'not given'})"
+                )
+            declared = response.headers.get("Content-Length", "")
+            if declared.isdigit() and int(declared) > max_bytes:
+                raise ImportFailure(
+                    f"{name}: {size_label(int(declared))}, over the {size_label(max_bytes)} limit"
+                )
+            data = _read_limited(response, name, timeout=timeout, max_bytes=max_bytes)
+            return FetchedPage(url=response.url or url, media_type=media_type, charset=charset, data=data)
+    except requests.exceptions.Timeout:
+        raise ImportFailure(f"{name}: no answer within {timeout:g} seconds") from None
+    except requests.exceptions.SSLError:
+        raise ImportFailure(f"{name}: the site's TLS certificate could not be verified") from None
+    except requests.exceptions.ConnectionError:
+        raise ImportFailure(
+            f"{name}: could not connect to {parsed.hostname} (host unreachable or refused)"
+        ) from None
+    except requests.exceptions.TooManyRedirects:
+        raise ImportFailure(f"{name}: too many redirects") from None
+    except requests.exceptions.RequestException as exc:
+        raise ImportFailure(f"{name}: could not be fetched ({type(exc).__name__})") from None
+
+
+def _read_limited(response: requests.Response, name: str, *, timeout: float, max_bytes: int) -> bytes:
+    deadline = time.monotonic() + timeout
+    received = bytearray()
+    for chunk in response.iter_content(CHUNK_BYTES):
+        received.extend(chunk)
+        if len(received) > max_bytes:
+            raise ImportFailure(f"{name}: larger than the {size_label(max_bytes)} limit (stopped reading)")
+        if time.monotonic() > deadline:
+            raise ImportFailure(f"{name}: the download took longer than {timeout:g} seconds")
+    return bytes(received)
+
+
+def _content_type(header: str) -> tuple[str, str | None]:
+    media_type, _, params = header.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            charset = value.strip().strip("\"'").lower()
+    return media_type.strip().lower(), charset

@@ -1,0 +1,142 @@
+"""HTML pages and fragments to plain text: trafilatura for whole pages, lxml for feed fragments.
+
+Only text leaves this module; the HTML itself is kept solely as the audit copy (Article.raw_input).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime
+from urllib.parse import urlparse
+
+import lxml.html
+import trafilatura
+from lxml.etree import ParserError
+
+from articles.importing.errors import ImportFailure
+from articles.importing.records import ParsedArticle
+from articles.importing.text import Paragraph, split_article
+
+# Fewer words than this after extraction means there was no article, only navigation or a teaser.
+MIN_HTML_ARTICLE_WORDS = 20
+PARAGRAPH_MARK = "\ue000"
+BLOCK_TAG_PATTERN = re.compile(
+    r"<(?:br|/?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|blockquote|tr|table|section|article|header|footer|pre|figure"
+    r"|figcaption|aside|hr))\b[^>]*>",
+    re.IGNORECASE,
+)
+
+# trafilatura reports what it discards at WARNING/INFO; that is noise in an import summary.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+logging.getLogger("htmldate").setLevel(logging.ERROR)
+
+
+def read_html(html: str, name: str, *, url: str = "", source_format: str = "html") -> ParsedArticle:
+    """The main text and metadata of a page; navigation, scripts, comments and footers are dropped."""
+    if not html.strip():
+        raise ImportFailure(f"{name}: empty file (only whitespace)")
+    try:
+        document = trafilatura.bare_extraction(
+            html,
+            url=url or None,
+            with_metadata=True,
+            include_comments=False,
+            include_images=False,
+            include_links=False,
+            include_tables=True,
+            date_extraction_params={
+                "extensive_search": True,
+                "original_date": True,
+                "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+            },
+        )
+    except (ValueError, TypeError, ParserError) as exc:
+        raise ImportFailure(f"{name}: the HTML could not be parsed ({exc})") from None
+    text = (document.text or "") if document is not None else ""
+    words = len(text.split())
+    if words < MIN_HTML_ARTICLE_WORDS:
+        found = f"only {words} word{'s' if words != 1 else ''}" if words else "nothing"
+        raise ImportFailure(
+            f"{name}: no article text found in the HTML "
+            f"({found} left after dropping navigation, scripts and footers)"
+        )
+    title = _clean_line(document.title or "")
+    parts = split_article([Paragraph(line.strip()) for line in text.split("\n") if line.strip()], title=title)
+    page_url = _http_url(document.url or "") or _http_url(url)
+    domain = domain_of(page_url)
+    return ParsedArticle(
+        title=parts.title,
+        standfirst=_standfirst(document.description or "", parts.body),
+        byline=_clean_line(document.author or ""),
+        body=parts.body,
+        url=page_url,
+        published_at=parse_date(document.date or ""),
+        outlet_name=_clean_line(document.sitename or "") or domain,
+        outlet_domain=domain,
+        language=(document.language or "")[:12],
+        source_format=source_format,
+        raw_input=html,
+        source_name=name,
+    )
+
+
+def html_fragment_to_text(fragment: str) -> str:
+    """Text of an HTML fragment (a feed entry's content), paragraphs separated by blank lines."""
+    if "<" not in fragment and "&" not in fragment:
+        return "\n\n".join(" ".join(block.split()) for block in fragment.split("\n\n") if block.strip())
+    marked = BLOCK_TAG_PATTERN.sub(PARAGRAPH_MARK, fragment)
+    try:
+        root = lxml.html.fragment_fromstring(marked, create_parent="div")
+    except (ParserError, ValueError):
+        return ""
+    for element in root.xpath("//script|//style|//noscript|//template"):
+        element.drop_tree()
+    text = root.text_content()
+    paragraphs = (" ".join(part.split()) for part in text.split(PARAGRAPH_MARK))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def html_line_to_text(value: str) -> str:
+    """A title or name that may carry markup or entities, as one plain line."""
+    return " ".join(html_fragment_to_text(value).split()) if value else ""
+
+
+def domain_of(url: str) -> str:
+    host = (urlparse(url).hostname or "") if url else ""
+    return host.removeprefix("www.")
+
+
+def parse_date(value: str) -> datetime | None:
+    """An ISO 8601 date or date-time; naive values are taken as UTC."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _http_url(url: str) -> str:
+    url = url.strip()
+    return url if url.lower().startswith(("http://", "https://")) and len(url) <= 2000 else ""
+
+
+def _clean_line(value: str) -> str:
+    return html_line_to_text(value) if ("<" in value or "&" in value) else " ".join(value.split())
+
+
+def _standfirst(description: str, body: str) -> str:
+    """The page's description, unless it only repeats the start of the body."""
+    description = _clean_line(description)
+    if not description:
+        return ""
+    probe = description.rstrip(".…").casefold()[:80]
+    if probe and probe in " ".join(body[:2000].split()).casefold():
+        return ""
+    return description

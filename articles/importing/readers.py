@@ -1,0 +1,135 @@
+"""Which reader a source needs, and reading it: every source becomes a list of Entry values."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from articles.importing.decode import decode_text, html_declared_charset
+from articles.importing.errors import ImportFailure
+from articles.importing.feeds import looks_like_feed, read_feed
+from articles.importing.fetch import fetch
+from articles.importing.html import read_html
+from articles.importing.records import Entry, ParsedArticle, ReadLimits
+from articles.importing.sources import ImportSource, size_label
+from articles.importing.structured import read_csv, read_json, read_json_lines
+from articles.importing.text import read_markdown, read_plain_text
+
+FORMAT_BY_SUFFIX = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+}
+FORMATS = frozenset({*FORMAT_BY_SUFFIX.values(), "paste", "url"})
+
+
+def read_source(source: ImportSource, limits: ReadLimits) -> list[Entry]:
+    """Read one source into entries; raises ImportFailure when the source as a whole cannot be read."""
+    name = source.name
+    if source.error:
+        raise ImportFailure(source.error)
+    hint = (source.format_hint or "").lower() or None
+    if hint and hint not in FORMATS:
+        raise ImportFailure(f"{name}: unknown format {hint!r}")
+    if source.data is None:
+        if source.url:
+            return read_url(source.url, name, limits, expect_feed=hint == "feed")
+        raise ImportFailure(f"{name}: nothing to read")
+    return read_bytes(source.data, name, limits, hint=hint)
+
+
+def read_bytes(data: bytes, name: str, limits: ReadLimits, *, hint: str | None = None) -> list[Entry]:
+    if len(data) > limits.max_bytes:
+        raise ImportFailure(f"{name}: {size_label(len(data))}, over the {size_label(limits.max_bytes)} limit")
+    if not data:
+        raise ImportFailure(f"{name}: empty file")
+    if not data.strip():
+        raise ImportFailure(f"{name}: empty file (only whitespace)")
+    source_format = hint or FORMAT_BY_SUFFIX.get(PurePosixPath(name.replace("\\", "/")).suffix.lower())
+    charset = html_declared_charset(data) if source_format in (None, "html") else None
+    decoded = decode_text(data, name, declared_charset=charset)
+    warnings = [decoded.warning] if decoded.warning else []
+    text = decoded.text
+    if source_format is None:
+        source_format = sniff_format(text)
+    if source_format == "feed":
+        entries = read_feed(data, name, max_entries=limits.max_feed_entries, read_page=_page_reader(limits))
+    elif source_format == "html":
+        entries = [Entry(label=name, article=read_html(text, name))]
+    elif source_format == "json":
+        entries = read_json(text, name)
+    elif source_format == "jsonl":
+        entries = read_json_lines(text, name)
+    elif source_format == "csv":
+        entries = read_csv(text, name)
+    elif source_format == "markdown":
+        entries = [Entry(label=name, article=read_markdown(text, name))]
+    elif source_format == "url":
+        raise ImportFailure(f"{name}: a URL source needs an address, not file contents")
+    else:
+        entries = [Entry(label=name, article=read_plain_text(text, name, source_format=source_format))]
+    if warnings:
+        entries[0].warnings[:0] = warnings
+    return entries
+
+
+def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = False) -> list[Entry]:
+    page = fetch(url, name, timeout=limits.fetch_timeout, max_bytes=limits.max_bytes)
+    if not page.data.strip():
+        raise ImportFailure(f"{name}: the server sent an empty page")
+    charset = page.charset or html_declared_charset(page.data)
+    decoded = decode_text(page.data, name, declared_charset=charset)
+    if expect_feed or page.is_feed_type or looks_like_feed(decoded.text):
+        entries = read_feed(
+            page.data, name, max_entries=limits.max_feed_entries, read_page=_page_reader(limits)
+        )
+    else:
+        article = read_html(decoded.text, name, url=page.url, source_format="url")
+        article.source_name = url
+        entries = [Entry(label=name, article=article)]
+    if decoded.warning:
+        entries[0].warnings.insert(0, decoded.warning)
+    return entries
+
+
+def read_page(url: str, name: str, limits: ReadLimits) -> ParsedArticle:
+    """One web page as an article (a feed entry's link); a feed or anything else there is a failure."""
+    page = fetch(url, name, timeout=limits.fetch_timeout, max_bytes=limits.max_bytes)
+    if page.media_type not in ("text/html", "application/xhtml+xml"):
+        raise ImportFailure(f"{name}: not a web page (content type {page.media_type})")
+    decoded = decode_text(page.data, name, declared_charset=page.charset or html_declared_charset(page.data))
+    article = read_html(decoded.text, name, url=page.url, source_format="url")
+    article.source_name = url
+    return article
+
+
+def sniff_format(text: str) -> str:
+    """The format of a file whose name says nothing: feed, HTML, JSON, JSON Lines or plain text."""
+    start = text.lstrip()[:2000]
+    lowered = start.lower()
+    if start.startswith("<"):
+        if looks_like_feed(start):
+            return "feed"
+        return "html"
+    if "<html" in lowered or "<body" in lowered or "<p>" in lowered:
+        return "html"
+    if start.startswith(("{", "[")):
+        first_line = start.split("\n", 1)[0].strip()
+        if start.startswith("{") and first_line.endswith("}") and "\n{" in text.strip():
+            return "jsonl"
+        return "json"
+    return "text"
+
+
+def _page_reader(limits: ReadLimits):
+    return lambda url, label: read_page(url, label, limits)

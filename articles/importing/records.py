@@ -1,0 +1,41 @@
+"""What readers produce: plain data, no Django."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class ParsedArticle:
+    """One article as read from a source; every field is plain text (never HTML)."""
+
+    title: str
+    body: str
+    source_format: str
+    raw_input: str = ""
+    standfirst: str = ""
+    byline: str = ""
+    url: str = ""
+    published_at: datetime | None = None
+    outlet_name: str = ""
+    outlet_domain: str = ""
+    language: str = ""
+    source_name: str = ""
+
+
+@dataclass
+class Entry:
+    """One item of a source: an article, or the reason it could not be read. `label` names it in messages."""
+
+    label: str
+    article: ParsedArticle | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_bytes: int = 5 * 1024 * 1024
+    fetch_timeout: float = 10.0
+    max_feed_entries: int = 100

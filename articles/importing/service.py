@@ -1,0 +1,275 @@
+"""The import service: every front door (command, web form, Celery task) records a batch and runs it here."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.importing.duplicates import NearDuplicateIndex, content_hash
+from articles.importing.errors import BatchRejected, ImportFailure
+from articles.importing.readers import read_source
+from articles.importing.records import Entry, ParsedArticle, ReadLimits
+from articles.importing.sources import ImportSource, size_label
+from articles.models import Article, ImportBatch, ImportItem, Outlet, Story
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, ImportItem], None]
+
+
+def read_limits() -> ReadLimits:
+    return ReadLimits(
+        max_bytes=settings.IMPORT_MAX_FILE_BYTES,
+        fetch_timeout=settings.IMPORT_FETCH_TIMEOUT,
+        max_feed_entries=settings.IMPORT_MAX_FEED_ENTRIES,
+    )
+
+
+def story_get_or_create(*, title: str = "", slug: str = "", user=None) -> tuple[Story, bool]:
+    """The story with this slug (or the slug made from the title), created when missing."""
+    title = " ".join(title.split())
+    slug = slugify(slug or title)[:120].strip("-") or "story"
+    default_title = title or slug.replace("-", " ").capitalize()
+    return Story.objects.get_or_create(slug=slug, defaults={"title": default_title[:300], "created_by": user})
+
+
+def create_import_batch(
+    story: Story, sources: list[ImportSource], user=None, *, enqueue: bool = True
+) -> ImportBatch:
+    """Record a batch with one pending item per source, then (on commit) queue its processing.
+
+    A source already known to be unreadable (missing file, over the size limit) is recorded as failed at once,
+    and its bytes are not kept. `enqueue=False` leaves the processing to the caller (the import_articles
+    command runs it in-process, with a progress bar).
+    """
+    if len(sources) > settings.IMPORT_MAX_FILES:
+        raise BatchRejected(
+            f"{len(sources)} files or URLs given; at most {settings.IMPORT_MAX_FILES} "
+            "can be imported at once (IMPORT_MAX_FILES)"
+        )
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(story=story, created_by=user, inputs=[s.name for s in sources])
+        items = []
+        for position, source in enumerate(sources):
+            error = source.error
+            if (
+                error is None
+                and source.data is not None
+                and len(source.data) > settings.IMPORT_MAX_FILE_BYTES
+            ):
+                error = (
+                    f"{source.name}: {size_label(len(source.data))}, "
+                    f"over the {size_label(settings.IMPORT_MAX_FILE_BYTES)} limit"
+                )
+            items.append(
+                ImportItem(
+                    batch=batch,
+                    position=position,
+                    source=source.name[:1000],
+                    status=ImportItem.Status.FAILED if error else ImportItem.Status.PENDING,
+                    message=error or "",
+                    payload=None if error else source.data,
+                    source_url=(source.url or "")[:2000],
+                    format_hint=(source.format_hint or "")[:12],
+                )
+            )
+        ImportItem.objects.bulk_create(items)
+        if enqueue:
+            from articles import jobs
+
+            jobs.enqueue_import(batch)
+    return batch
+
+
+def run_import_batch(batch_id: int, progress: Progress | None = None, *, analyze: bool = True) -> ImportBatch:
+    """Process a batch's pending items; safe to run again (processed items are skipped).
+
+    Each entry (an article, a duplicate, a failure) is written in its own transaction together with its item,
+    so an interruption leaves only whole articles; the source's item stays pending until its last entry is
+    written, and a second run picks up where the first stopped. Newly stored articles are queued for analysis
+    on commit unless `analyze` is false.
+    """
+    batch = ImportBatch.objects.select_related("story").get(pk=batch_id)
+    sources = list(batch.items.filter(entry=0).order_by("position"))
+    pending = [item for item in sources if item.status == ImportItem.Status.PENDING]
+    total = len(sources)
+    done = total - len(pending)
+    if pending:
+        limits = read_limits()
+        story_texts = StoryTexts.load(batch.story)
+        for item in pending:
+            _process_source(batch, item, limits, story_texts, analyze=analyze)
+            done += 1
+            if progress is not None:
+                progress(done, total, item)
+    if batch.finished is None and not batch.items.filter(status=ImportItem.Status.PENDING).exists():
+        batch.finished = timezone.now()
+        batch.save(update_fields=["finished"])
+    return batch
+
+
+# --- Internals ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class StoryTexts:
+    """A story's article texts, to recognise duplicates and near-duplicates of what it already holds."""
+
+    story: Story
+    hashes: dict[str, int]
+    near: NearDuplicateIndex
+
+    @classmethod
+    def load(cls, story: Story) -> StoryTexts:
+        near = NearDuplicateIndex(settings.IMPORT_NEAR_DUPLICATE_THRESHOLD)
+        hashes: dict[str, int] = {}
+        for article_id, digest, body in story.articles.order_by("id").values_list(
+            "id", "content_hash", "body"
+        ):
+            hashes[digest] = article_id
+            near.add(article_id, body)
+        return cls(story, hashes, near)
+
+    def add(self, article: Article) -> None:
+        self.hashes[article.content_hash] = article.pk
+        self.near.add(article.pk, article.body)
+
+
+def _process_source(
+    batch: ImportBatch, item: ImportItem, limits: ReadLimits, story_texts: StoryTexts, *, analyze: bool
+) -> None:
+    source = ImportSource(
+        name=item.source,
+        data=bytes(item.payload) if item.payload is not None else None,
+        url=item.source_url or None,
+        format_hint=item.format_hint or None,
+    )
+    try:
+        entries = read_source(source, limits)
+    except ImportFailure as failure:
+        entries = [Entry(label=item.source, error=str(failure))]
+    except Exception as exc:  # a reader bug must not stop the batch or show a traceback
+        logger.warning("Import of %s failed unexpectedly: %s: %s", item.source, type(exc).__name__, exc)
+        logger.debug("Traceback for the import of %s", item.source, exc_info=True)
+        entries = [Entry(label=item.source, error=f"{item.source}: could not be read ({type(exc).__name__})")]
+
+    already = {
+        other.entry: other.status
+        for other in batch.items.filter(position=item.position, entry__gt=0).only("entry", "status")
+    }
+    # The source's own item (entry 0) is written last, so it stays pending until every entry is recorded.
+    numbered = list(enumerate(entries))
+    for number, entry in [*numbered[1:], numbered[0]]:
+        if number and already.get(number, ImportItem.Status.PENDING) != ImportItem.Status.PENDING:
+            continue
+        with transaction.atomic():
+            outcome = _store_entry(batch.story, batch, entry, story_texts)
+            if number == 0:
+                target = item
+                target.payload = None
+            else:
+                target, _ = ImportItem.objects.get_or_create(
+                    batch=batch, position=item.position, entry=number, defaults={"source": entry.label[:1000]}
+                )
+            target.source = entry.label[:1000]
+            target.status = outcome.status
+            target.article = outcome.article
+            target.duplicate_of_id = outcome.duplicate_of_id
+            target.similarity = outcome.similarity
+            target.message = "\n".join(outcome.messages)
+            target.save()
+            if outcome.article is not None and analyze:
+                from articles import jobs
+
+                jobs.enqueue_analysis(outcome.article)
+        if outcome.article is not None:
+            story_texts.add(outcome.article)
+
+
+@dataclass
+class Outcome:
+    status: str
+    article: Article | None = None
+    duplicate_of_id: int | None = None
+    similarity: float | None = None
+    messages: tuple[str, ...] = ()
+
+
+def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: StoryTexts) -> Outcome:
+    warnings = tuple(entry.warnings)
+    if entry.error or entry.article is None:
+        return Outcome(
+            ImportItem.Status.FAILED, messages=(*warnings, entry.error or f"{entry.label}: no article")
+        )
+    parsed = entry.article
+    body = _plain(parsed.body)
+    digest = content_hash(body)
+    existing_id = story_texts.hashes.get(digest)
+    if existing_id is not None:
+        return Outcome(ImportItem.Status.DUPLICATE, duplicate_of_id=existing_id, messages=warnings)
+    match = story_texts.near.best_match(body)
+    try:
+        with transaction.atomic():
+            article = Article.objects.create(
+                story=story,
+                outlet=_outlet_for(parsed),
+                title=_plain(parsed.title)[:500] or "Untitled",
+                standfirst=_plain(parsed.standfirst),
+                byline=_plain(parsed.byline)[:300],
+                url=parsed.url[:2000],
+                published_at=parsed.published_at,
+                body=body,
+                language=(parsed.language or "en")[:12],
+                content_hash=digest,
+                source_format=parsed.source_format,
+                source_name=_plain(parsed.source_name or entry.label)[:1000],
+                raw_input=_plain(parsed.raw_input),
+                import_batch=batch,
+                near_duplicate_of_id=match.key if match else None,
+                near_duplicate_similarity=round(match.similarity, 4) if match else None,
+            )
+    except IntegrityError:
+        # Another import stored the same text a moment ago.
+        existing = (
+            Article.objects.filter(story=story, content_hash=digest).values_list("id", flat=True).first()
+        )
+        if existing is None:
+            raise
+        return Outcome(ImportItem.Status.DUPLICATE, duplicate_of_id=existing, messages=warnings)
+    if match:
+        return Outcome(
+            ImportItem.Status.NEAR_DUPLICATE,
+            article=article,
+            duplicate_of_id=match.key,
+            similarity=article.near_duplicate_similarity,
+            messages=warnings,
+        )
+    return Outcome(ImportItem.Status.IMPORTED, article=article, messages=warnings)
+
+
+def _outlet_for(parsed: ParsedArticle) -> Outlet | None:
+    name = _plain(parsed.outlet_name)[:200]
+    domain = parsed.outlet_domain[:253]
+    if not name and not domain:
+        return None
+    if not name:
+        found = Outlet.objects.filter(domain=domain).first()
+        if found:
+            return found
+        name = domain
+    outlet, created = Outlet.objects.get_or_create(name=name, defaults={"domain": domain})
+    if not created and domain and not outlet.domain:
+        outlet.domain = domain
+        outlet.save(update_fields=["domain"])
+    return outlet
+
+
+def _plain(value: str) -> str:
+    """Text as stored: no NUL characters (PostgreSQL refuses them), no surrounding whitespace."""
+    return value.replace("\x00", "").strip()
