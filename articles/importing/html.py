@@ -72,7 +72,7 @@ def read_html(html: str, name: str, *, url: str = "", source_format: str = "html
         body=parts.body,
         url=page_url,
         published_at=parse_date(document.date or ""),
-        outlet_name=_clean_line(document.sitename or "") or domain,
+        outlet_name=_site_name(document.sitename or "", page_url) or domain,
         outlet_domain=domain,
         language=(document.language or "")[:12],
         source_format=source_format,
@@ -129,6 +129,15 @@ def _http_url(url: str) -> str:
 
 def _clean_line(value: str) -> str:
     return html_line_to_text(value) if ("<" in value or "&" in value) else " ".join(value.split())
+
+
+def _site_name(name: str, page_url: str) -> str:
+    """The page's own name for its site; trafilatura falls back to the host name, which is no name."""
+    name = _clean_line(name)
+    netloc = urlparse(page_url).netloc.lower() if page_url else ""
+    if name.lower() in {netloc, netloc.removeprefix("www."), domain_of(page_url)}:
+        return ""
+    return name
 
 
 def _standfirst(description: str, body: str) -> str:

@@ -77,15 +77,18 @@ def read_csv(text: str, name: str) -> list[Entry]:
     if "text" not in named:
         raise ImportFailure(f"{name}: the header row has no 'text' column (found {found})")
     entries: list[Entry] = []
+    row_start = reader.line_num + 1
     try:
         for row in reader:
+            label = f"{name} line {row_start}"
+            row_start = reader.line_num + 1
             if not any(cell.strip() for cell in row):
                 continue
             record = {column: cell for column, cell in zip(columns, row, strict=False) if column in FIELDS}
             raw = json.dumps(dict(zip(columns, row, strict=False)), ensure_ascii=False)
-            entries.append(record_entry(record, f"{name} line {reader.line_num}", "csv", raw_input=raw))
+            entries.append(record_entry(record, label, "csv", raw_input=raw))
     except csv.Error as exc:
-        label = f"{name} line {reader.line_num}"
+        label = f"{name} line {row_start}"
         entries.append(
             Entry(label=label, error=f"{label}: malformed CSV ({exc}); the rest of the file was not read")
         )
