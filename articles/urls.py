@@ -1,9 +1,14 @@
 from django.urls import path
 
-from articles import views
+from articles.views import importing, stories
 
 urlpatterns = [
-    path("", views.story_list, name="home"),
-    path("stories/", views.story_list, name="story_list"),
-    path("stories/<slug:slug>/", views.story_detail, name="story_detail"),
+    path("", stories.home, name="home"),
+    path("stories/", stories.story_list, name="story_list"),
+    path("stories/new/", stories.story_create_view, name="story_create"),
+    path("stories/<slug:slug>/", stories.story_detail, name="story_detail"),
+    path("stories/<slug:slug>/articles/<int:article_id>/", stories.article_text, name="article_text"),
+    path("stories/<slug:slug>/analysis/", stories.story_rerun_analysis_view, name="story_rerun_analysis"),
+    path("stories/<slug:slug>/import/", importing.story_import, name="story_import"),
+    path("stories/<slug:slug>/import/<int:batch_id>/", importing.import_batch, name="import_batch"),
 ]

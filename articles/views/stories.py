@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from articles.models import Story
+from articles.views.rendering import render_page_or_partial, require_permission
+from articles.views.text import article_paragraphs
+from briefs import selectors
+from briefs.services import BriefActionError, brief_get_or_create, story_create, story_rerun_analysis
+from briefs.views import brief_pane_context
+
+WORKSPACE = "articles/story_detail.html"
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("story_list")
+
+
+@require_GET
+@login_required
+def story_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    stories = list(selectors.story_list(query))
+    for story in stories:
+        story.analysis_state = selectors.analysis_state(story)
+    return render_page_or_partial(
+        request, "articles/story_list.html", {"stories": stories, "query": query}, partials=["story-table"]
+    )
+
+
+@require_POST
+@login_required
+def story_create_view(request: HttpRequest) -> HttpResponse:
+    require_permission(request, "articles.add_story")
+    try:
+        story = story_create(title=request.POST.get("title", ""), user=request.user)
+    except BriefActionError as error:
+        messages.error(request, str(error))
+        return redirect("story_list")
+    messages.success(request, f"Story “{story.title}” created. Import its articles below.")
+    return redirect("story_import", slug=story.slug)
+
+
+def _claim_filter(request: HttpRequest) -> tuple[str, int | None]:
+    claim_filter = request.GET.get("filter", "all")
+    if claim_filter not in selectors.CLAIM_FILTERS:
+        claim_filter = "all"
+    try:
+        entity_id = int(request.GET.get("entity", "")) or None
+    except ValueError:
+        entity_id = None
+    return claim_filter, entity_id
+
+
+def workspace_context(request: HttpRequest, story: Story) -> dict:
+    algorithms = selectors.summary_algorithms(story)
+    algorithm = request.GET.get("algorithm", "")
+    if algorithm not in algorithms:
+        algorithm = settings.SUMMARY_ALGORITHM if settings.SUMMARY_ALGORITHM in algorithms else algorithms[0]
+    claim_filter, entity_id = _claim_filter(request)
+    articles = selectors.story_articles(story, algorithm)
+    entities = selectors.story_entities(story)
+    return {
+        "story": story,
+        "algorithm": algorithm,
+        "algorithms": algorithms,
+        "articles": articles,
+        "overlap": selectors.overlap_matrix(story, articles),
+        "claims": selectors.story_claims(story, claim_filter=claim_filter, entity_id=entity_id),
+        "claim_filter": claim_filter,
+        "claim_filters": selectors.CLAIM_FILTERS,
+        "entities": entities,
+        "entity": next((e for e in entities if e.pk == entity_id), None),
+        **brief_pane_context(story, articles=articles),
+    }
+
+
+@require_GET
+@login_required
+def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    brief_get_or_create(story)
+    return render_page_or_partial(
+        request, WORKSPACE, workspace_context(request, story), partials=["claims-pane", "sources-pane"]
+    )
+
+
+@require_GET
+@login_required
+def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    article = selectors.article_for_reading(story, article_id)
+    if article is None:
+        raise Http404(f"Story “{story.title}” has no article {article_id}.")
+    brief = brief_get_or_create(story)
+    context = {"story": story, "article": article, "paragraphs": article_paragraphs(article), "brief": brief}
+    if request.htmx:
+        return render(request, f"{WORKSPACE}#article-text", context)
+    return render(request, "articles/article_page.html", context)
+
+
+@require_POST
+@login_required
+def story_rerun_analysis_view(request: HttpRequest, slug: str) -> HttpResponse:
+    require_permission(request, "briefs.rerun_analysis")
+    story = get_object_or_404(Story, slug=slug)
+    algorithm = request.POST.get("algorithm") or None
+    if algorithm and algorithm not in selectors.summary_algorithms(story):
+        messages.error(request, f"“{algorithm}” is not a summary algorithm of this workbench.")
+        return redirect(story)
+    count = story_rerun_analysis(story=story, algorithm=algorithm)
+    messages.success(
+        request,
+        f"Analysis queued again for {count} article{'s' if count != 1 else ''}"
+        + (f" with {algorithm}." if algorithm else "."),
+    )
+    url = story.get_absolute_url() + (f"?algorithm={algorithm}" if algorithm else "")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

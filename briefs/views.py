@@ -1,0 +1,371 @@
+"""The brief's pages and actions. Every action is a POST carrying the version the editor saw; the answer is
+the re-rendered brief pane (HTMX) or a redirect to the workspace with a message (no JavaScript).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from articles.models import Article, Claim, Sentence, Story
+from articles.views.rendering import require_permission
+from briefs import selectors
+from briefs.models import Brief, BriefItem, Publication
+from briefs.presentation import cite, snapshot_json, snapshot_markdown, snapshot_text, word_diff
+from briefs.services import (
+    BriefActionError,
+    BriefConflict,
+    brief_add_claim,
+    brief_add_own_item,
+    brief_add_sentence,
+    brief_attach_source,
+    brief_edit_item,
+    brief_get_or_create,
+    brief_merge_items,
+    brief_move_item,
+    brief_publish,
+    brief_remove_item,
+    brief_restore_revision,
+    brief_start_from_candidate,
+    brief_unpublish,
+    brief_update_header,
+)
+
+BRIEF_TEMPLATE = "briefs/brief.html"
+
+
+def brief_pane_context(story: Story, *, articles: list[Article] | None = None) -> dict:
+    brief = selectors.brief_with_items(story) or brief_get_or_create(story)
+    live = brief.live[0] if getattr(brief, "live", None) else None
+    if articles is None:
+        articles = list(
+            story.articles.select_related("outlet").only("id", "title", "source_name", "outlet__name")
+        )
+    return {
+        "story": story,
+        "brief": brief,
+        "items": list(brief.items.all()),
+        "live_publication": live,
+        "unpublished_changes": bool(live and live.revision.number != brief.version),
+        "candidate": selectors.candidate_brief(story),
+        "source_articles": articles,
+    }
+
+
+def _pane_response(
+    request: HttpRequest,
+    story: Story,
+    *,
+    notice: str = "",
+    error: str = "",
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    if request.htmx:
+        context = brief_pane_context(story) | {"notice": notice, "error": error, "conflict": conflict}
+        return render(request, f"{BRIEF_TEMPLATE}#brief-pane", context, status=status)
+    if conflict:
+        messages.warning(request, conflict)
+    elif error:
+        messages.error(request, error)
+    elif notice:
+        messages.success(request, notice)
+    return redirect(story.get_absolute_url() + "#brief-pane")
+
+
+BriefAction = Callable[..., str]
+
+
+def brief_action(
+    permission: str = "briefs.edit_brief",
+) -> Callable[[BriefAction], Callable[..., HttpResponse]]:
+    """Wrap an action `(request, brief, expected_version, **url_kwargs) -> notice` with login, permission,
+    version parsing and the answers to conflicts and errors."""
+
+    def decorator(action: BriefAction) -> Callable[..., HttpResponse]:
+        @login_required
+        @require_POST
+        @wraps(action)
+        def view(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
+            require_permission(request, permission)
+            story = get_object_or_404(Story, slug=slug)
+            brief = brief_get_or_create(story)
+            try:
+                expected_version = int(request.POST["version"])
+            except (KeyError, ValueError):
+                return _pane_response(
+                    request,
+                    story,
+                    error="This form did not say which version of the brief it changes; reload the page.",
+                    status=400,
+                )
+            try:
+                notice = action(request, brief, expected_version, **kwargs)
+            except BriefConflict as conflict:
+                return _pane_response(request, story, conflict=str(conflict), status=409)
+            except BriefActionError as problem:
+                return _pane_response(request, story, error=str(problem), status=422)
+            return _pane_response(request, story, notice=notice)
+
+        return view
+
+    return decorator
+
+
+def _posted_id(request: HttpRequest, field: str, what: str) -> int:
+    try:
+        return int(request.POST[field])
+    except (KeyError, ValueError):
+        raise BriefActionError(f"Choose {what} first.") from None
+
+
+@brief_action()
+def add_claim(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+    claim = Claim.objects.filter(story=brief.story, pk=_posted_id(request, "claim", "a claim")).first()
+    if claim is None:
+        raise BriefActionError("That claim no longer exists (the analysis was run again); reload the page.")
+    brief_add_claim(brief, claim, user=request.user, expected_version=expected_version)
+    return "Claim added to the brief."
+
+
+@brief_action()
+def add_sentence(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+    sentence_id = _posted_id(request, "sentence", "a sentence")
+    sentence = Sentence.objects.select_related("article").filter(pk=sentence_id).first()
+    if sentence is None or sentence.article.story_id != brief.story_id:
+        raise BriefActionError(
+            "That sentence no longer exists (the analysis was run again); reload the page."
+        )
+    brief_add_sentence(brief, sentence, user=request.user, expected_version=expected_version)
+    return "Sentence added to the brief."
+
+
+@brief_action()
+def add_own_item(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+    brief_add_own_item(
+        brief, text=request.POST.get("text", ""), user=request.user, expected_version=expected_version
+    )
+    return "Your item was added. It is unsourced until you attach a source."
+
+
+@brief_action()
+def start_from_candidate(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+    brief = brief_start_from_candidate(brief, user=request.user, expected_version=expected_version)
+    return f"Started from the candidate brief: {brief.items.count()} items."
+
+
+@brief_action()
+def update_header(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+    brief_update_header(
+        brief,
+        headline=request.POST.get("headline", ""),
+        standfirst=request.POST.get("standfirst", ""),
+        user=request.user,
+        expected_version=expected_version,
+    )
+    return "Headline and standfirst saved."
+
+
+@brief_action()
+def remove_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+    brief_remove_item(brief, item_id, user=request.user, expected_version=expected_version)
+    return "Item removed (it stays in the history)."
+
+
+@brief_action()
+def move_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+    item = brief.items.filter(pk=item_id).first()
+    if item is None:
+        raise BriefActionError("That item is not in the brief any more; it may have been removed or merged.")
+    direction = request.POST.get("direction")
+    if direction in ("up", "down"):
+        to_position = item.position + (-1 if direction == "up" else 1)
+    else:
+        to_position = _posted_id(request, "to", "where to move the item")
+    brief_move_item(
+        brief, item_id, to_position=to_position, user=request.user, expected_version=expected_version
+    )
+    return "Item moved."
+
+
+@brief_action()
+def merge_items(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+    try:
+        item_ids = [int(value) for value in request.POST.getlist("items")]
+    except ValueError:
+        raise BriefActionError("Choose the items to merge with their checkboxes.") from None
+    brief_merge_items(
+        brief, item_ids, text=request.POST.get("text"), user=request.user, expected_version=expected_version
+    )
+    return f"{len(set(item_ids))} items merged; their sources are united."
+
+
+@brief_action()
+def attach_source(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+    article = Article.objects.filter(story=brief.story, pk=_posted_id(request, "article", "a source")).first()
+    if article is None:
+        raise BriefActionError("That article is not in this story.")
+    brief_attach_source(brief, item_id, article=article, user=request.user, expected_version=expected_version)
+    return f"{article.source_label} attached as a source."
+
+
+@brief_action()
+def restore_revision(request: HttpRequest, brief: Brief, expected_version: int, number: int) -> str:
+    brief_restore_revision(brief, number, user=request.user, expected_version=expected_version)
+    return f"Revision {number} restored (as a new revision)."
+
+
+@brief_action(permission="briefs.publish_brief")
+def publish(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+    publication = brief_publish(brief, user=request.user, expected_version=expected_version)
+    return f"Published revision {publication.revision.number}."
+
+
+@brief_action(permission="briefs.publish_brief")
+def unpublish(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+    brief_unpublish(brief, user=request.user, expected_version=expected_version)
+    return "Unpublished: the public page is gone; the history is kept."
+
+
+@login_required
+def edit_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
+    """GET: the inline edit form for one item. POST: save its text."""
+    if request.method == "POST":
+        return _save_item(request, slug=slug, item_id=item_id)
+    story = get_object_or_404(Story, slug=slug)
+    item = BriefItem.objects.select_related("brief").filter(brief__story=story, pk=item_id).first()
+    if item is None:
+        raise Http404("That item is not in the brief any more; it may have been removed or merged.")
+    context = {"story": story, "brief": item.brief, "item": item}
+    if request.htmx:
+        return render(request, f"{BRIEF_TEMPLATE}#item-edit", context)
+    return render(request, "briefs/item_edit_page.html", context)
+
+
+@brief_action()
+def _save_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+    brief_edit_item(
+        brief,
+        item_id,
+        text=request.POST.get("text", ""),
+        user=request.user,
+        expected_version=expected_version,
+    )
+    return "Item saved; it is marked as edited."
+
+
+@require_GET
+@login_required
+def brief_pane(request: HttpRequest, slug: str) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    if not request.htmx:
+        return redirect(story.get_absolute_url() + "#brief-pane")
+    return render(request, f"{BRIEF_TEMPLATE}#brief-pane", brief_pane_context(story))
+
+
+# --- History ---------------------------------------------------------------------------------------
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    try:
+        return int(request.GET[name])
+    except (KeyError, ValueError):
+        return None
+
+
+@require_GET
+@login_required
+def history(request: HttpRequest, slug: str) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    brief = brief_get_or_create(story)
+    revisions = list(selectors.revisions(brief))
+    numbers = [r.number for r in revisions]
+    newer = _int_param(request, "b") or (numbers[0] if numbers else None)
+    older = _int_param(request, "a")
+    if older is None and newer is not None:
+        older = next((n for n in numbers if n < newer), newer)
+    diff, problem = None, ""
+    if older is not None and newer is not None:
+        old_revision, new_revision = selectors.revision(brief, older), selectors.revision(brief, newer)
+        if old_revision and new_revision:
+            diff = word_diff(snapshot_text(old_revision.snapshot), snapshot_text(new_revision.snapshot))
+        else:
+            problem = f"This brief has no revision {older if not old_revision else newer}."
+    context = {
+        "story": story,
+        "brief": brief,
+        "revisions": revisions,
+        "publications": selectors.publications(brief),
+        "older": older,
+        "newer": newer,
+        "diff": diff,
+        "problem": problem,
+    }
+    if request.htmx and request.htmx.target == "diff":
+        return render(request, "briefs/history.html#diff", context)
+    return render(request, "briefs/history.html", context)
+
+
+# --- Exports ---------------------------------------------------------------------------------------
+
+EXPORT_TYPES = {
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+
+
+@require_GET
+@login_required
+def export_revision(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
+    story = get_object_or_404(Story, slug=slug)
+    brief = brief_get_or_create(story)
+    revision = selectors.revision(brief, number)
+    if revision is None or fmt not in EXPORT_TYPES:
+        raise Http404(f"No revision {number} of this brief as {fmt}.")
+    if fmt == "md":
+        body = snapshot_markdown(revision.snapshot)
+    elif fmt == "json":
+        body = snapshot_json(
+            revision.snapshot,
+            story=story.slug,
+            revision=revision.number,
+            saved_at=revision.created.isoformat(),
+            saved_by=revision.author.get_username() if revision.author else None,
+        )
+    else:
+        body = render_to_string(
+            "briefs/export.html", {"brief": cite(revision.snapshot), "revision": revision, "story": story}
+        )
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    disposition = "inline" if request.GET.get("view") else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{story.slug}-r{revision.number}.{fmt}"'
+    return response
+
+
+# --- Public ----------------------------------------------------------------------------------------
+
+
+@require_GET
+def public_brief(request: HttpRequest, slug: str) -> HttpResponse:
+    """The live publication of a story's brief, readable without an account."""
+    publication = selectors.live_publication(slug)
+    if publication is None:
+        earlier = Publication.objects.filter(brief__story__slug=slug).order_by("-unpublished_at").first()
+        context = {"earlier": earlier, "now": timezone.now()}
+        return render(request, "briefs/public_gone.html", context, status=410 if earlier else 404)
+    context = {"publication": publication, "brief": cite(publication.revision.snapshot)}
+    return render(request, "briefs/public.html", context)
+
+
+@require_GET
+def public_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "briefs/public_index.html", {"publications": selectors.live_publications()})

@@ -1,0 +1,131 @@
+// Coverage Workbench: the little JavaScript the pages need on top of htmx. Every page works without it.
+(function () {
+  "use strict";
+
+  // --- Errors during HTMX requests are shown, never swallowed -------------------------------------
+  function showAlert(text) {
+    const region = document.getElementById("alerts");
+    if (!region) { window.alert(text); return; }
+    const box = document.createElement("div");
+    box.className = "alert";
+    const message = document.createElement("span");
+    message.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "tiny";
+    close.textContent = "Dismiss";
+    close.addEventListener("click", function () { box.remove(); });
+    box.append(message, close);
+    region.replaceChildren(box);
+  }
+
+  function messageFrom(xhr) {
+    try {
+      const doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      const element = doc.querySelector("[data-error-message]");
+      if (element && element.textContent.trim()) {
+        return element.textContent.trim().replace(/\s+/g, " ");
+      }
+    } catch (e) { /* fall through to the generic message */ }
+    if (xhr.status === 403) {
+      return "Not allowed (error 403): your account may not do that, or your session expired. Reload the page.";
+    }
+    return "The server could not complete that (error " + xhr.status + "). Nothing was changed; reload the page and try again.";
+  }
+
+  document.addEventListener("htmx:responseError", function (event) { showAlert(messageFrom(event.detail.xhr)); });
+  document.addEventListener("htmx:sendError", function () {
+    showAlert("The server could not be reached; nothing was changed. Check the connection and try again.");
+  });
+  document.addEventListener("htmx:timeout", function () {
+    showAlert("The server took too long to answer; reload the page to see whether the change was saved.");
+  });
+
+  // --- Every brief form sends the version this page shows -----------------------------------------
+  function syncBriefVersion() {
+    const pane = document.getElementById("brief-pane");
+    if (!pane) { return; }
+    document.querySelectorAll("input[data-brief-version]").forEach(function (input) {
+      input.value = pane.dataset.version;
+    });
+  }
+  document.addEventListener("htmx:afterSettle", syncBriefVersion);
+  document.addEventListener("DOMContentLoaded", syncBriefVersion);
+
+  // --- Drag and drop to reorder brief items (the Up/Down buttons do the same from the keyboard) ---
+  let dragged = null;
+  function itemOf(target) { return target && target.closest ? target.closest("li[data-move-url]") : null; }
+  function clearMarks() {
+    document.querySelectorAll(".drop-before, .drop-after").forEach(function (el) {
+      el.classList.remove("drop-before", "drop-after");
+    });
+  }
+  document.addEventListener("dragstart", function (event) {
+    const item = itemOf(event.target);
+    if (!item || event.target.closest("input, textarea, select, button, a")) { return; }
+    dragged = item;
+    item.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", item.dataset.itemId);
+  });
+  document.addEventListener("dragend", function () {
+    if (dragged) { dragged.classList.remove("dragging"); }
+    dragged = null;
+    clearMarks();
+  });
+  document.addEventListener("dragover", function (event) {
+    const item = itemOf(event.target);
+    if (!dragged || !item || item === dragged || item.parentNode !== dragged.parentNode) { return; }
+    event.preventDefault();
+    clearMarks();
+    const box = item.getBoundingClientRect();
+    item.classList.add(event.clientY > box.top + box.height / 2 ? "drop-after" : "drop-before");
+  });
+  document.addEventListener("drop", function (event) {
+    const item = itemOf(event.target);
+    if (!dragged || !item || item === dragged || item.parentNode !== dragged.parentNode) { return; }
+    event.preventDefault();
+    const after = item.classList.contains("drop-after");
+    clearMarks();
+    const others = Array.from(item.parentNode.querySelectorAll("li[data-move-url]")).filter(function (li) {
+      return li !== dragged;
+    });
+    const to = others.indexOf(item) + (after ? 1 : 0);
+    const pane = document.getElementById("brief-pane");
+    const token = document.querySelector("meta[name=csrf-token]").content;
+    htmx.ajax("POST", dragged.dataset.moveUrl, {
+      source: dragged,
+      target: "#brief-pane",
+      swap: "outerHTML",
+      values: { to: String(to), version: pane.dataset.version },
+      headers: { "X-CSRFToken": token },
+    });
+  });
+
+  // --- Import: drop files on the drop zone --------------------------------------------------------
+  function listFiles(zone, input) {
+    const list = zone.querySelector(".dropzone-list");
+    if (!list) { return; }
+    list.replaceChildren.apply(list, Array.from(input.files).map(function (file) {
+      const li = document.createElement("li");
+      li.textContent = file.name + " (" + file.size.toLocaleString() + " bytes)";
+      return li;
+    }));
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-dropzone-for]").forEach(function (zone) {
+      const input = document.getElementById(zone.dataset.dropzoneFor);
+      zone.addEventListener("dragover", function (event) { event.preventDefault(); zone.classList.add("over"); });
+      zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+      zone.addEventListener("drop", function (event) {
+        event.preventDefault();
+        zone.classList.remove("over");
+        if (event.dataTransfer && event.dataTransfer.files.length) {
+          input.files = event.dataTransfer.files;
+          listFiles(zone, input);
+        }
+      });
+      input.addEventListener("change", function () { listFiles(zone, input); });
+    });
+  });
+})();
