@@ -143,6 +143,8 @@ _SENTENCE_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("social embed", re.compile(r"\ba post shared by\b", re.IGNORECASE)),
 ]
 
+_PHOTO_CREDIT = dict(_SENTENCE_RULES)["photo credit"]
+_CAPTION_MAX_CHARS = 400
 # Repeated lines shorter than this are not worth flagging (a repeated "Yes." in an interview is fine).
 _MIN_REPEAT_CHARS = 20
 _TERMINAL = ".!?…"
@@ -171,6 +173,9 @@ def line_reason(line: str) -> str:
     for reason, pattern in _LINE_RULES:
         if pattern.search(text):
             return reason
+    # A caption: a short line that carries a photo credit anywhere is the caption of a picture.
+    if len(text) <= _CAPTION_MAX_CHARS and _PHOTO_CREDIT.search(text):
+        return "photo credit"
     return ""
 
 

@@ -1,0 +1,84 @@
+"""Entities across a story: one canonical entity per referent, on the seeds and on small cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from articles.nlp.consolidation import MentionRef, clean_surface, consolidate
+from articles.nlp.entities import analyze_texts
+
+
+@pytest.fixture(scope="module")
+def seed_entities(request) -> dict[str, object]:
+    from pathlib import Path
+
+    seeds = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+    analyses = analyze_texts([path.read_text(encoding="utf-8") for path in seeds])
+    refs = [
+        MentionRef((a, m), a, mention.text, mention.label)
+        for a, analysis in enumerate(analyses)
+        for m, mention in enumerate(analysis.mentions)
+    ]
+    return {entity.name: entity for entity in consolidate(refs)}
+
+
+def test_melanie_krause_is_one_person_in_all_five_seeds(seed_entities):
+    krause = seed_entities["Melanie Krause"]
+    assert krause.label == "PERSON"
+    assert "Krause" in krause.aliases
+    assert krause.articles == [0, 1, 2, 3, 4]
+    assert not [name for name in seed_entities if "Krause" in name and name != "Melanie Krause"]
+
+
+def test_irs_and_dhs_are_one_organisation_each_with_their_acronyms(seed_entities):
+    irs = seed_entities["Internal Revenue Service"]
+    assert (irs.label, "IRS" in irs.aliases) == ("ORG", True)
+    dhs = seed_entities["Department of Homeland Security"]
+    assert (dhs.label, "DHS" in dhs.aliases) == ("ORG", True)
+    assert "IRS" not in seed_entities and "DHS" not in seed_entities
+
+
+def test_titles_possessives_and_the_are_stripped():
+    assert clean_surface("Acting IRS Commissioner Melanie Krause", "PERSON") == "Melanie Krause"
+    assert clean_surface("Krause’s", "ORG") == "Krause"
+    assert clean_surface("the Internal Revenue Service's", "ORG") == "Internal Revenue Service"
+    assert clean_surface("Sen. Ted Cruz", "PERSON") == "Ted Cruz"
+    assert clean_surface("U.S.", "GPE") == "U.S."
+
+
+def test_the_label_is_decided_across_mentions_and_the_longest_form_names_the_entity():
+    refs = [
+        MentionRef(1, "a", "Krause", "ORG"),
+        MentionRef(2, "a", "Krause", "ORG"),
+        MentionRef(3, "a", "Krause", "ORG"),
+        MentionRef(4, "b", "Acting IRS Commissioner Melanie Krause", "PERSON"),
+        MentionRef(5, "b", "Internal Revenue Service", "ORG"),
+        MentionRef(6, "c", "the IRS", "ORG"),
+        MentionRef(7, "c", "IRS’s", "ORG"),
+        MentionRef(8, "c", "Monday", "DATE"),
+        MentionRef(9, "c", "weeks", "DATE"),
+        MentionRef(10, "c", "three", "CARDINAL"),
+    ]
+    entities = {e.name: e for e in consolidate(refs)}
+    assert set(entities) == {"Melanie Krause", "Internal Revenue Service", "Monday"}
+    krause = entities["Melanie Krause"]
+    assert (krause.label, krause.aliases, krause.mention_count, krause.articles) == (
+        "PERSON",
+        ["Krause"],
+        4,
+        ["a", "b"],
+    )
+    assert sorted(krause.mention_keys) == [1, 2, 3, 4]
+    irs = entities["Internal Revenue Service"]
+    assert (irs.aliases, irs.mention_count, irs.articles) == (["IRS"], 3, ["b", "c"])
+
+
+def test_different_people_with_different_surnames_stay_apart():
+    refs = [
+        MentionRef(1, "a", "Scott Bessent", "PERSON"),
+        MentionRef(2, "a", "Kristi Noem", "PERSON"),
+        MentionRef(3, "a", "Noem", "PERSON"),
+        MentionRef(4, "a", "Bessent", "PERSON"),
+    ]
+    entities = {e.name: e.aliases for e in consolidate(refs)}
+    assert entities == {"Scott Bessent": ["Bessent"], "Kristi Noem": ["Noem"]}
