@@ -91,14 +91,14 @@ def run_import_batch(batch_id: int, progress: Progress | None = None, *, analyze
     """Process a batch's pending items; safe to run again (processed items are skipped).
 
     Each entry (an article, a duplicate, a failure) is written in its own transaction together with its item,
-    so an interruption leaves only whole articles; the source's item stays pending until its last entry is
-    written, and a second run picks up where the first stopped. Newly stored articles are queued for analysis
-    on commit unless `analyze` is false.
+    so an interruption leaves only whole articles. A source holding several articles (a feed, a JSON list, a
+    CSV file) becomes one item per entry; its own pending item is removed once they are all recorded, and a
+    second run skips the entries already written. Newly stored articles are queued for analysis on commit
+    unless `analyze` is false.
     """
     batch = ImportBatch.objects.select_related("story").get(pk=batch_id)
-    sources = list(batch.items.filter(entry=0).order_by("position"))
-    pending = [item for item in sources if item.status == ImportItem.Status.PENDING]
-    total = len(sources)
+    pending = list(batch.items.filter(entry=0, status=ImportItem.Status.PENDING).order_by("position"))
+    total = batch.items.values("position").distinct().count()
     done = total - len(pending)
     if pending:
         limits = read_limits()
@@ -159,37 +159,46 @@ def _process_source(
         logger.debug("Traceback for the import of %s", item.source, exc_info=True)
         entries = [Entry(label=item.source, error=f"{item.source}: could not be read ({type(exc).__name__})")]
 
-    already = {
-        other.entry: other.status
-        for other in batch.items.filter(position=item.position, entry__gt=0).only("entry", "status")
-    }
-    # The source's own item (entry 0) is written last, so it stays pending until every entry is recorded.
-    numbered = list(enumerate(entries))
-    for number, entry in [*numbered[1:], numbered[0]]:
-        if number and already.get(number, ImportItem.Status.PENDING) != ImportItem.Status.PENDING:
+    if len(entries) == 1:
+        _record_entry(batch, item, entries[0], story_texts, analyze=analyze)
+        return
+    # A source holding several articles gets one item per entry (numbered from 1), written in file order.
+    # Its own item stays pending, with the bytes, until every entry is recorded; then it is removed.
+    done = set(
+        batch.items.filter(position=item.position, entry__gt=0)
+        .exclude(status=ImportItem.Status.PENDING)
+        .values_list("entry", flat=True)
+    )
+    for number, entry in enumerate(entries, start=1):
+        if number in done:
             continue
-        with transaction.atomic():
-            outcome = _store_entry(batch.story, batch, entry, story_texts)
-            if number == 0:
-                target = item
-                target.payload = None
-            else:
-                target, _ = ImportItem.objects.get_or_create(
-                    batch=batch, position=item.position, entry=number, defaults={"source": entry.label[:1000]}
-                )
-            target.source = entry.label[:1000]
-            target.status = outcome.status
-            target.article = outcome.article
-            target.duplicate_of_id = outcome.duplicate_of_id
-            target.similarity = outcome.similarity
-            target.message = "\n".join(outcome.messages)
-            target.save()
-            if outcome.article is not None and analyze:
-                from articles import jobs
+        target, _ = ImportItem.objects.get_or_create(
+            batch=batch, position=item.position, entry=number, defaults={"source": entry.label[:1000]}
+        )
+        _record_entry(batch, target, entry, story_texts, analyze=analyze)
+    item.delete()
 
-                jobs.enqueue_analysis(outcome.article)
-        if outcome.article is not None:
-            story_texts.add(outcome.article)
+
+def _record_entry(
+    batch: ImportBatch, target: ImportItem, entry: Entry, story_texts: StoryTexts, *, analyze: bool
+) -> None:
+    """Store one entry's article (or note why not) and its item, in one transaction."""
+    with transaction.atomic():
+        outcome = _store_entry(batch.story, batch, entry, story_texts)
+        target.source = entry.label[:1000]
+        target.status = outcome.status
+        target.article = outcome.article
+        target.duplicate_of_id = outcome.duplicate_of_id
+        target.similarity = outcome.similarity
+        target.message = "\n".join(outcome.messages)
+        target.payload = None
+        target.save()
+        if outcome.article is not None and analyze:
+            from articles import jobs
+
+            jobs.enqueue_analysis(outcome.article)
+    if outcome.article is not None:
+        story_texts.add(outcome.article)
 
 
 @dataclass

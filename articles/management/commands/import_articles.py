@@ -106,7 +106,7 @@ class Command(BaseCommand):
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=console, transient=True) as bar:
-            task = bar.add_task("Importing", total=batch.items.filter(entry=0).count())
+            task = bar.add_task("Importing", total=batch.items.values("position").distinct().count())
 
             def advance(done: int, total: int, item: ImportItem) -> None:
                 bar.update(task, completed=done, total=total, description=_shorten(item.source, 40))
@@ -158,7 +158,12 @@ def _outcome(item: ImportItem) -> Text:
 
 
 def _without_source(message: str, source: str) -> str:
-    return message[len(source) + 2 :] if message.startswith(f"{source}: ") else message
+    """The reason alone: the table's first column already names the source."""
+    if message.startswith(f"{source}: "):
+        return message[len(source) + 2 :]
+    if message.startswith(f"{source} "):  # "items.json line 4, column 2: ..."
+        return message[len(source) + 1 :]
+    return message
 
 
 def _shorten(value: str, limit: int) -> str:
