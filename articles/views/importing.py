@@ -66,9 +66,13 @@ def story_import(request: HttpRequest, slug: str) -> HttpResponse:
         if problems:
             context.update(problems=problems, form=request.POST)
             return render(request, IMPORT_PAGE, context, status=422)
-        from articles.importing import create_import_batch
+        from articles.importing import BatchRejected, create_import_batch
 
-        batch = create_import_batch(story, sources, user=request.user)
+        try:
+            batch = create_import_batch(story, sources, user=request.user)
+        except BatchRejected as rejected:
+            context.update(problems=[str(rejected)], form=request.POST)
+            return render(request, IMPORT_PAGE, context, status=422)
         messages.success(request, f"Import #{batch.pk} started with {len(sources)} source(s).")
         return redirect("import_batch", slug=story.slug, batch_id=batch.pk)
     return render(request, IMPORT_PAGE, context)

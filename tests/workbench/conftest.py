@@ -9,6 +9,11 @@ from tests.workbench.wb_factories import BuiltStory, build_story
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def accounts(db) -> dict:
     return {user.username: user for user in ensure_demo_accounts(PASSWORD)}

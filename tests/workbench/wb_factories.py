@@ -185,3 +185,21 @@ def build_story(
                 candidate=cb, position=position, sentence=sentence, claim=claim
             )
     return built
+
+
+def draft_brief(built: BuiltStory, user=None):
+    """The story's brief with a headline, a standfirst and two claims (version 3), ready to publish."""
+    from briefs.services import brief_add_claim, brief_get_or_create, brief_update_header
+
+    brief = brief_get_or_create(built.story)
+    brief = brief_update_header(
+        brief,
+        headline="Krause resigns",
+        standfirst="The acting commissioner leaves.",
+        user=user,
+        expected_version=0,
+    )
+    brief_add_claim(brief, built.claims["agreed"], user=user, expected_version=1)
+    brief_add_claim(brief, built.claims["unique"], user=user, expected_version=2)
+    brief.refresh_from_db()
+    return brief
