@@ -182,8 +182,15 @@ def _process_source(
 def _record_entry(
     batch: ImportBatch, target: ImportItem, entry: Entry, story_texts: StoryTexts, *, analyze: bool
 ) -> None:
-    """Store one entry's article (or note why not) and its item, in one transaction."""
+    """Store one entry's article (or note why not) and its item, in one transaction.
+
+    The item is locked and checked first: when two runs process the same batch (a worker and a command, or a
+    retried task), the entry is recorded once and the later run leaves it alone.
+    """
     with transaction.atomic():
+        current = ImportItem.objects.select_for_update().filter(pk=target.pk).values_list("status", flat=True)
+        if current.first() != ImportItem.Status.PENDING:
+            return
         outcome = _store_entry(batch.story, batch, entry, story_texts)
         target.source = entry.label[:1000]
         target.status = outcome.status

@@ -190,3 +190,20 @@ def test_pasted_text_is_stored_as_pasted(story):
     article = batch.items.get().article
     assert article.source_format == "paste"
     assert article.title == "Pasted headline"
+
+
+def test_two_runs_of_one_batch_record_each_item_once(story, queued):
+    batch = create_import_batch(story, [text_source("a.txt", 1), text_source("b.txt", 2)], enqueue=False)
+    second_run_done = []
+
+    def start_second_run(done, total, item):
+        if not second_run_done:
+            second_run_done.append(True)
+            run_import_batch(batch.pk)  # another worker takes the rest of the batch meanwhile
+
+    run_import_batch(batch.pk, progress=start_second_run)
+
+    items = list(batch.items.all())
+    assert [item.status for item in items] == [ImportItem.Status.IMPORTED, ImportItem.Status.IMPORTED]
+    assert Article.objects.count() == 2
+    assert len(queued.analyses) == 2
