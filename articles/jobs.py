@@ -1,0 +1,299 @@
+"""Background work as Job rows: enqueue on commit, run with visible state, survive a broker that is down.
+
+Each unit of work (an import batch, an article's analysis, a story's synthesis) is a Job. `enqueue_*` creates
+the row and, once the surrounding transaction commits, sends the Celery task with the job's id. When
+the broker cannot be reached the job simply stays `queued` (nothing is raised at the user);
+`requeue_jobs` (the `requeue_jobs` command, and every worker when it starts) sends such jobs again.
+
+`run_*_job` are what the tasks call: they move the job through running -> succeeded / failed, record progress
+(n of m), timings and a readable error, and re-raise only transient errors (database or broker unreachable)
+for the task to retry with backoff. On the embedded default (no broker) the same code runs eagerly,
+in-process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from articles.models import Article, ImportBatch, ImportItem, Job, Story
+
+logger = logging.getLogger(__name__)
+
+# Test-only hook: seconds an analysis job sleeps once it is running, so the worker tests can kill a worker in
+# the middle of a task deterministically. Never set it in a deployment.
+TEST_DELAY_ENV = "WORKBENCH_TEST_ANALYSIS_DELAY"
+DISPATCHED = "dispatched_at"
+
+
+def _transient_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OperationalError, InterfaceError]
+    try:
+        from kombu.exceptions import OperationalError as BrokerError
+
+        errors.append(BrokerError)
+    except ImportError:  # pragma: no cover - kombu comes with celery
+        pass
+    try:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
+
+        errors.extend([RedisConnectionError, RedisTimeoutError])
+    except ImportError:  # pragma: no cover - redis comes with celery[redis]
+        pass
+    return tuple(errors)
+
+
+TRANSIENT_ERRORS = _transient_errors()
+
+
+# --- Enqueueing ----------------------------------------------------------------------------------------
+
+
+def enqueue_import(batch: ImportBatch) -> Job:
+    job = Job.objects.create(
+        kind=Job.Kind.IMPORT,
+        story_id=batch.story_id,
+        batch=batch,
+        progress_total=batch.items.filter(entry=0).count(),
+    )
+    transaction.on_commit(lambda: dispatch(job.pk))
+    return job
+
+
+def enqueue_analysis(article: Article, algorithm: str | None = None, force: bool = False) -> Job:
+    """A job analysing one article; an identical job still waiting in the queue is reused."""
+    params = {"algorithm": algorithm, "force": bool(force)}
+    waiting = (
+        Job.objects.filter(kind=Job.Kind.ANALYSIS, article=article, state=Job.State.QUEUED)
+        .order_by("-created")
+        .first()
+    )
+    if waiting is not None and _same_request(waiting.params, params):
+        return waiting
+    job = Job.objects.create(
+        kind=Job.Kind.ANALYSIS,
+        story_id=article.story_id,
+        article=article,
+        params=params,
+        progress_total=_analysis_steps(),
+    )
+    transaction.on_commit(lambda: dispatch(job.pk))
+    return job
+
+
+def enqueue_synthesis(story: Story) -> Job:
+    """A job synthesising the story; one still waiting in the queue is reused."""
+    waiting = Job.objects.filter(kind=Job.Kind.SYNTHESIS, story=story, state=Job.State.QUEUED).first()
+    if waiting is not None:
+        return waiting
+    job = Job.objects.create(kind=Job.Kind.SYNTHESIS, story=story, progress_total=1)
+    transaction.on_commit(lambda: dispatch(job.pk))
+    return job
+
+
+def _same_request(a: dict, b: dict) -> bool:
+    return a.get("algorithm") == b.get("algorithm") and bool(a.get("force")) == bool(b.get("force"))
+
+
+def _analysis_steps() -> int:
+    from articles.services.analysis import ANALYSIS_STEPS
+
+    return ANALYSIS_STEPS
+
+
+def _task_for(kind: str):
+    from articles import tasks
+
+    return {
+        Job.Kind.IMPORT: tasks.run_import_batch_task,
+        Job.Kind.ANALYSIS: tasks.analyze_article_task,
+        Job.Kind.SYNTHESIS: tasks.synthesize_story_task,
+    }[kind]
+
+
+def dispatch(job_id: int) -> bool:
+    """Send the job's task; False (and the job left queued) when the broker cannot take it."""
+    from workbench.celery import app
+
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None or job.state != Job.State.QUEUED:
+        return False
+    task = _task_for(job.kind)
+    if not app.conf.task_always_eager:
+        Job.objects.filter(pk=job.pk).update(params={**job.params, DISPATCHED: timezone.now().isoformat()})
+    try:
+        task.apply_async(args=[job.pk], queue=app.conf.task_default_queue)
+    except Exception as exc:  # any failure to publish: the job waits for requeue_jobs
+        logger.warning(
+            "Job %s stays queued: the task could not be sent (%s: %s)", job.pk, type(exc).__name__, exc
+        )
+        try:
+            Job.objects.filter(pk=job.pk).update(
+                params={k: v for k, v in job.params.items() if k != DISPATCHED}
+            )
+        except DatabaseError:
+            pass
+        return False
+    return True
+
+
+def requeue_jobs(include_sent: bool = False, older_than: timedelta | None = None) -> tuple[int, int]:
+    """Send queued jobs whose task never reached the broker (or, with include_sent, every queued job).
+
+    Returns (sent, still waiting). Running a task twice is safe: jobs and analyses are idempotent.
+    """
+    queued = Job.objects.filter(state=Job.State.QUEUED).order_by("created")
+    if older_than is not None:
+        queued = queued.filter(created__lte=timezone.now() - older_than)
+    sent = waiting = 0
+    for job in queued:
+        if DISPATCHED in job.params and not include_sent:
+            continue
+        if dispatch(job.pk):
+            sent += 1
+        else:
+            waiting += 1
+    return sent, waiting
+
+
+# --- Running -------------------------------------------------------------------------------------------
+
+
+def start_job(job_id: int) -> Job | None:
+    """Mark the job running (one more attempt); None when it is gone or already finished (a duplicate)."""
+    with transaction.atomic():
+        job = Job.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            logger.warning("Job %s no longer exists; nothing to do.", job_id)
+            return None
+        if job.state in (Job.State.SUCCEEDED, Job.State.FAILED):
+            logger.info("Job %s already %s; skipping a repeated delivery.", job_id, job.state)
+            return None
+        job.state = Job.State.RUNNING
+        job.started_at = timezone.now()
+        job.finished_at = None
+        job.attempts += 1
+        job.error = ""
+        job.progress_done = 0
+        job.save(update_fields=["state", "started_at", "finished_at", "attempts", "error", "progress_done"])
+    return job
+
+
+def record_progress(job: Job, done: int, total: int) -> None:
+    job.progress_done, job.progress_total = done, total
+    Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+
+
+def finish_job(job: Job, error: str = "") -> None:
+    job.state = Job.State.FAILED if error else Job.State.SUCCEEDED
+    job.error = error
+    job.finished_at = timezone.now()
+    if not error:
+        job.progress_done = job.progress_total
+    job.save(update_fields=["state", "error", "finished_at", "progress_done"])
+
+
+def _run(job_id: int, work: Callable[[Job], None], *, final_attempt: bool, describe: str) -> Job | None:
+    """Run `work` for the job with state bookkeeping; transient errors are re-raised for a retry."""
+    job = start_job(job_id)
+    if job is None:
+        return None
+    try:
+        work(job)
+    except TRANSIENT_ERRORS as exc:
+        reason = f"{describe}: the database or the queue was unreachable ({type(exc).__name__}: {exc})"
+        try:
+            if final_attempt:
+                finish_job(job, reason + "; gave up after several attempts.")
+            else:
+                Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, error=reason + "; retrying.")
+        except DatabaseError:
+            pass
+        if final_attempt:
+            return job
+        raise
+    except Exception as exc:
+        from articles.services.analysis import AnalysisError
+
+        if isinstance(exc, AnalysisError):
+            reason = str(exc)
+        else:
+            logger.exception("Job %s (%s) failed", job.pk, describe)
+            reason = f"{describe} failed unexpectedly: {type(exc).__name__}: {exc}"
+        finish_job(job, reason)
+        return job
+    finish_job(job)
+    return job
+
+
+def run_analysis_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
+    def work(job: Job) -> None:
+        from articles.services.analysis import analyze_article
+
+        delay = os.environ.get(TEST_DELAY_ENV)
+        if delay:
+            time.sleep(float(delay))
+        analyze_article(
+            job.article_id,
+            job.params.get("algorithm"),
+            force=bool(job.params.get("force")),
+            progress=lambda done, total, _what: record_progress(job, done, total),
+        )
+
+    job = Job.objects.filter(pk=job_id).only("article_id").first()
+    describe = f"Analysis of article {job.article_id}" if job else "Analysis"
+    finished = _run(job_id, work, final_attempt=final_attempt, describe=describe)
+    if finished is not None and finished.state != Job.State.QUEUED and finished.story_id:
+        maybe_enqueue_synthesis(finished.story_id)
+    return finished
+
+
+def run_import_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
+    def work(job: Job) -> None:
+        from articles.importing import run_import_batch
+
+        run_import_batch(job.batch_id, progress=lambda done, total, _item: record_progress(job, done, total))
+
+    finished = _run(job_id, work, final_attempt=final_attempt, describe="Import")
+    if finished is not None and finished.story_id:
+        maybe_enqueue_synthesis(finished.story_id)
+    return finished
+
+
+def run_synthesis_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
+    def work(job: Job) -> None:
+        try:
+            from articles.services.synthesis import synthesize_story
+        except ImportError as exc:
+            raise RuntimeError(f"story synthesis is not available in this build ({exc})") from None
+        synthesize_story(Story.objects.get(pk=job.story_id))
+
+    return _run(job_id, work, final_attempt=final_attempt, describe="Synthesis")
+
+
+def maybe_enqueue_synthesis(story_id: int) -> Job | None:
+    """Queue the story's synthesis once every article has been analysed (or has failed) and no import is
+    still adding articles."""
+    with transaction.atomic():
+        story = Story.objects.select_for_update().filter(pk=story_id).first()
+        if story is None or not story.articles.exists():
+            return None
+        if Job.objects.filter(
+            story=story, kind=Job.Kind.ANALYSIS, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+        ).exists():
+            return None
+        if ImportItem.objects.filter(batch__story=story, status=ImportItem.Status.PENDING).exists():
+            return None
+        unanalysed = story.articles.filter(analyzed_at__isnull=True).exclude(
+            jobs__kind=Job.Kind.ANALYSIS, jobs__state=Job.State.FAILED
+        )
+        if unanalysed.exists():
+            return None
+        return enqueue_synthesis(story)

@@ -1,0 +1,82 @@
+"""Analyse articles in this process (sentences, summary, entities), with a progress bar."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from articles.jobs import enqueue_analysis, run_analysis_job
+from articles.models import Article, Job, Story
+from articles.nlp.summarizers import ALGORITHMS, SummaryError, check_algorithm
+
+
+class Command(BaseCommand):
+    help = (
+        "Analyse articles: sentences (boilerplate marked), a summary with the chosen algorithm, "
+        "entity mentions and the story's entities. Without --force only what is missing is computed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--story", metavar="SLUG", help="Only this story's articles (default: all stories)."
+        )
+        parser.add_argument(
+            "--algorithm",
+            metavar="NAME",
+            help=f"Summary algorithm: {', '.join(ALGORITHMS)} (default: the SUMMARY_ALGORITHM setting).",
+        )
+        parser.add_argument("--force", action="store_true", help="Recompute everything, even if analysed.")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue the work for the Celery workers instead of running it here.",
+        )
+
+    def handle(self, *args, story: str | None, algorithm: str | None, force: bool, queue: bool, **options):
+        if algorithm:
+            try:
+                algorithm = check_algorithm(algorithm)
+            except SummaryError as exc:
+                raise CommandError(str(exc)) from None
+        articles = Article.objects.order_by("story_id", "id")
+        if story:
+            found = Story.objects.filter(slug=story).first()
+            if found is None:
+                raise CommandError(f"No story with the slug {story!r}.")
+            articles = articles.filter(story=found)
+        articles = list(articles)
+        if not articles:
+            self.stdout.write("No articles to analyse.")
+            return
+        if queue:
+            for article in articles:
+                enqueue_analysis(article, algorithm=algorithm, force=force)
+            self.stdout.write(f"{len(articles)} analysis job(s) queued.")
+            return
+
+        failures: list[str] = []
+        columns = [
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        ]
+        with Progress(*columns, transient=not self.stdout.isatty()) as bar:
+            progress = bar.add_task("Analysing", total=len(articles))
+            for article in articles:
+                bar.update(progress, description=f"Analysing {article.title[:40]}")
+                job = Job.objects.create(
+                    kind=Job.Kind.ANALYSIS,
+                    story_id=article.story_id,
+                    article=article,
+                    params={"algorithm": algorithm, "force": force, "source": "analyze command"},
+                    progress_total=3,
+                )
+                finished = run_analysis_job(job.pk)
+                if finished is not None and finished.state == Job.State.FAILED:
+                    failures.append(finished.error)
+                bar.advance(progress)
+        done = len(articles) - len(failures)
+        self.stdout.write(f"{done} of {len(articles)} article(s) analysed.")
+        if failures:
+            raise CommandError("Some articles could not be analysed:\n  " + "\n  ".join(failures))

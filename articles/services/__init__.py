@@ -1,0 +1,1 @@
+"""Writes to the domain: one function per action, used by views, commands and tasks."""

@@ -1,0 +1,245 @@
+"""Analysing an article: its sentences, summaries and entity mentions, then the story's entities.
+
+The pipeline (articles.nlp) computes; this module writes. Every write replaces what an earlier run wrote, in
+one transaction, so running it twice never duplicates a row. Sentences that come out the same as last time are
+kept (with their ids), so what synthesis and briefs refer to survives a re-analysis that changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article, Entity, Mention, Sentence, Story, Summary
+from articles.nlp.consolidation import MentionRef, consolidate
+from articles.nlp.entities import analyze_text
+from articles.nlp.summarizers import SummaryError, check_algorithm, summarize
+from articles.nlp.types import SentenceSpan
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]
+ANALYSIS_STEPS = 3
+
+
+class AnalysisError(Exception):
+    """An article that cannot be analysed, with a reason a person can act on."""
+
+
+@dataclass(frozen=True)
+class AnalysisOutcome:
+    article_id: int
+    sentences: int
+    boilerplate: int
+    mentions: int
+    algorithm: str
+    skipped: bool = False
+
+
+def default_algorithm() -> str:
+    return check_algorithm(settings.SUMMARY_ALGORITHM)
+
+
+def analyze_article(
+    article_id: int, algorithm: str | None = None, *, force: bool = False, progress: Progress | None = None
+) -> AnalysisOutcome:
+    """Sentences, mentions and the summary by `algorithm` (default: SUMMARY_ALGORITHM) for one article.
+
+    Without `force`, an analysed article only gets the summaries it lacks; with it, everything is recomputed.
+    """
+    try:
+        algorithm = check_algorithm(algorithm or settings.SUMMARY_ALGORITHM)
+        default = default_algorithm()
+    except SummaryError as exc:
+        raise AnalysisError(str(exc)) from None
+    article = Article.objects.select_related("story").get(pk=article_id)
+    label = f"Article {article.pk} “{article.title[:80]}”"
+    if not article.body.strip():
+        raise AnalysisError(f"{label} has no text to analyse (its body is empty).")
+    step = _stepper(progress)
+    wanted = list(dict.fromkeys([default, algorithm]))
+
+    if not force and article.analyzed_at is not None and article.sentences.exists():
+        spans = [_span(s) for s in article.sentences.all()]
+        have = set(article.summaries.values_list("algorithm", flat=True))
+        missing = [name for name in wanted if name not in have]
+        step("sentences and entities already analysed")
+        with transaction.atomic():
+            for name in missing:
+                _write_summary(article, spans, name)
+        step("summary" if missing else "summary already there")
+        step("done")
+        return AnalysisOutcome(
+            article.pk,
+            len(spans),
+            sum(s.is_boilerplate for s in spans),
+            article.mentions.count(),
+            algorithm,
+            skipped=not missing,
+        )
+
+    result = analyze_text(article.body, article.title, model=settings.SPACY_MODEL)
+    step("sentences and entities")
+    if not result.sentences:
+        raise AnalysisError(f"{label}: no sentences found in its text.")
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        _write_sentences(locked, result.sentences)
+        Mention.objects.filter(article=locked).delete()
+        Mention.objects.bulk_create(
+            Mention(article=locked, start=m.start, end=m.end, text=m.text[:300], label=m.label[:20])
+            for m in result.mentions
+        )
+        for name in wanted:
+            _write_summary(locked, result.sentences, name)
+        step("summary")
+        locked.analyzed_at = timezone.now()
+        locked.save(update_fields=["analyzed_at"])
+        consolidate_story_entities(locked.story_id)
+    step("story entities")
+    return AnalysisOutcome(
+        article.pk,
+        len(result.sentences),
+        sum(s.is_boilerplate for s in result.sentences),
+        len(result.mentions),
+        algorithm,
+    )
+
+
+def _stepper(progress: Progress | None) -> Callable[[str], None]:
+    done = 0
+
+    def step(what: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, ANALYSIS_STEPS, what)
+
+    return step
+
+
+def _span(sentence: Sentence) -> SentenceSpan:
+    return SentenceSpan(
+        sentence.index,
+        sentence.start,
+        sentence.end,
+        sentence.text,
+        sentence.is_boilerplate,
+        sentence.boilerplate_reason,
+    )
+
+
+def _write_sentences(article: Article, spans: list[SentenceSpan]) -> None:
+    existing = list(article.sentences.order_by("index"))
+    same_text = [(s.index, s.start, s.end, s.text) for s in existing] == [
+        (s.index, s.start, s.end, s.text) for s in spans
+    ]
+    if same_text:
+        changed = []
+        for row, span in zip(existing, spans, strict=True):
+            if (row.is_boilerplate, row.boilerplate_reason) != (span.is_boilerplate, span.boilerplate_reason):
+                row.is_boilerplate, row.boilerplate_reason = (
+                    span.is_boilerplate,
+                    span.boilerplate_reason[:100],
+                )
+                changed.append(row)
+        Sentence.objects.bulk_update(changed, ["is_boilerplate", "boilerplate_reason"])
+        if changed:
+            article.summaries.all().delete()
+        return
+    article.summaries.all().delete()
+    article.sentences.all().delete()
+    Sentence.objects.bulk_create(
+        Sentence(
+            article=article,
+            index=s.index,
+            start=s.start,
+            end=s.end,
+            text=s.text,
+            is_boilerplate=s.is_boilerplate,
+            boilerplate_reason=s.boilerplate_reason[:100],
+        )
+        for s in spans
+    )
+
+
+def _write_summary(article: Article, spans: list[SentenceSpan], algorithm: str) -> Summary:
+    try:
+        result = summarize(
+            article.body,
+            spans,
+            algorithm,
+            sentences=settings.SUMMARY_SENTENCES,
+            title=article.title,
+            model=settings.SPACY_MODEL,
+        )
+    except SummaryError as exc:
+        raise AnalysisError(f"Article {article.pk}: {exc}") from None
+    summary, _ = Summary.objects.update_or_create(
+        article=article,
+        algorithm=algorithm,
+        defaults={
+            "params": result.params,
+            "versions": result.versions,
+            "sentence_indices": result.sentence_indices,
+            "text": result.text,
+            "created": timezone.now(),
+        },
+    )
+    return summary
+
+
+def consolidate_story_entities(story_id: int) -> int:
+    """Recompute the story's entities from its articles' mentions; returns how many there are.
+
+    Entities are matched to the existing rows by name and label and updated in place, so anything that points
+    at an entity (claims) keeps pointing at it. Mentions inside boilerplate sentences are not consolidated.
+    """
+    with transaction.atomic():
+        story = Story.objects.select_for_update().get(pk=story_id)
+        boilerplate: dict[int, list[tuple[int, int]]] = {}
+        for article_id, start, end in Sentence.objects.filter(
+            article__story=story, is_boilerplate=True
+        ).values_list("article_id", "start", "end"):
+            boilerplate.setdefault(article_id, []).append((start, end))
+        refs = [
+            MentionRef(mention_id, article_id, text, label)
+            for mention_id, article_id, start, end, text, label in Mention.objects.filter(
+                article__story=story
+            ).values_list("id", "article_id", "start", "end", "text", "label")
+            if not any(s <= start and end <= e for s, e in boilerplate.get(article_id, ()))
+        ]
+        found = consolidate(refs)
+
+        existing = {(e.name, e.label): e for e in Entity.objects.filter(story=story)}
+        keep: list[Entity] = []
+        create: list[Entity] = []
+        for item in found:
+            name = item.name[:300]
+            entity = existing.pop((name, item.label), None) or Entity(
+                story=story, name=name, label=item.label
+            )
+            entity.aliases = item.aliases
+            entity.mention_count = item.mention_count
+            (keep if entity.pk else create).append(entity)
+        Entity.objects.filter(pk__in=[e.pk for e in existing.values()]).delete()
+        Entity.objects.bulk_update(keep, ["aliases", "mention_count"])
+        Entity.objects.bulk_create(create)
+        by_name = {(e.name, e.label): e for e in keep + create}
+
+        Mention.objects.filter(article__story=story).update(entity=None)
+        Through = Entity.articles.through
+        Through.objects.filter(entity__story=story).delete()
+        links, assignments = [], []
+        for item in found:
+            entity = by_name[(item.name[:300], item.label)]
+            links.extend(Through(entity_id=entity.pk, article_id=a) for a in item.articles)
+            assignments.extend(Mention(pk=key, entity_id=entity.pk) for key in item.mention_keys)
+        Through.objects.bulk_create(links)
+        Mention.objects.bulk_update(assignments, ["entity"], batch_size=500)
+    return len(found)

@@ -1,0 +1,72 @@
+"""Celery tasks: each takes a Job id and hands it to articles.jobs, which does the bookkeeping.
+
+acks_late + reject_on_worker_lost (also set globally in the settings): a message is acknowledged only after
+the task finished, so a worker killed mid-task leaves it to be delivered again; the work is idempotent.
+Transient errors (database or broker unreachable) are retried with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from celery.signals import worker_process_init, worker_ready
+
+from articles import jobs
+
+logger = logging.getLogger(__name__)
+
+TASK_OPTIONS = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": jobs.TRANSIENT_ERRORS,
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+def _final_attempt(task) -> bool:
+    return task.request.retries >= task.max_retries
+
+
+@shared_task(name="articles.run_import_batch", **TASK_OPTIONS)
+def run_import_batch_task(self, job_id: int) -> None:
+    jobs.run_import_job(job_id, final_attempt=_final_attempt(self))
+
+
+@shared_task(name="articles.analyze_article", **TASK_OPTIONS)
+def analyze_article_task(self, job_id: int) -> None:
+    jobs.run_analysis_job(job_id, final_attempt=_final_attempt(self))
+
+
+@shared_task(name="articles.synthesize_story", **TASK_OPTIONS)
+def synthesize_story_task(self, job_id: int) -> None:
+    jobs.run_synthesis_job(job_id, final_attempt=_final_attempt(self))
+
+
+@worker_process_init.connect
+def load_models_once(**_kwargs) -> None:
+    """Each worker process loads the spaCy pipeline once, before its first task."""
+    from django.conf import settings
+
+    from articles.nlp.segmentation import load_pipeline
+
+    try:
+        load_pipeline(settings.SPACY_MODEL, with_entities=True)
+    except Exception as exc:  # the task reports it on the job; the worker itself keeps running
+        logger.error("Could not load the spaCy model %s: %s", settings.SPACY_MODEL, exc)
+
+
+@worker_ready.connect
+def requeue_on_worker_ready(**_kwargs) -> None:
+    """Jobs that could not be sent while the broker was down are sent once a worker is up."""
+    try:
+        sent, waiting = jobs.requeue_jobs()
+    except Exception as exc:  # a worker must start even when the database is not there yet
+        logger.warning("Could not re-send queued jobs at worker start: %s", exc)
+        return
+    if sent or waiting:
+        logger.info("Re-sent %d queued job(s); %d could not be sent.", sent, waiting)

@@ -1,0 +1,21 @@
+"""A story made of the seed articles, imported with the importer's service and not yet analysed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from articles.importing import create_import_batch, run_import_batch, sources_from_paths
+from articles.models import Story
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture
+def seed_story(db) -> Story:
+    story = Story.objects.create(title="Acting IRS commissioner resigns", slug="irs-commissioner-resigns")
+    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]), enqueue=False)
+    run_import_batch(batch.pk, analyze=False)
+    assert story.articles.count() == 5
+    return story

@@ -1,0 +1,66 @@
+"""The job status fragment: login required, lists the story's jobs, refreshes itself only while work runs."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from articles.models import Article, Job, Story
+
+
+@pytest.fixture
+def story(db) -> Story:
+    return Story.objects.create(title="Harbour plan", slug="harbour-plan")
+
+
+@pytest.fixture
+def editor_client(client, db):
+    user = get_user_model().objects.create_user("jobwatcher", password="a-long-test-password")
+    client.force_login(user)
+    return client
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, story):
+    response = client.get(reverse("story_jobs", args=[story.slug]))
+    assert response.status_code == 302
+    assert "/login" in response["Location"] or "login" in response["Location"]
+
+
+def test_active_jobs_refresh_every_two_seconds_and_show_progress(editor_client, story):
+    article = Article.objects.create(
+        story=story, title="Council rejects plan", body="Text.", content_hash="x"
+    )
+    Job.objects.create(
+        kind=Job.Kind.ANALYSIS,
+        story=story,
+        article=article,
+        state=Job.State.RUNNING,
+        progress_done=1,
+        progress_total=3,
+    )
+    response = editor_client.get(reverse("story_jobs", args=[story.slug]), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'hx-trigger="every 2s"' in html
+    assert "<html" not in html  # the fragment only
+    assert "Council rejects plan" in html and "1 of 3" in html and "Running" in html
+
+
+def test_finished_jobs_stop_refreshing_and_show_a_failure_reason(editor_client, story):
+    Job.objects.create(kind=Job.Kind.SYNTHESIS, story=story, state=Job.State.SUCCEEDED)
+    Job.objects.create(
+        kind=Job.Kind.ANALYSIS, story=story, state=Job.State.FAILED, error="Article 7 has no text to analyse."
+    )
+    response = editor_client.get(reverse("story_jobs", args=[story.slug]), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "hx-trigger" not in html
+    assert "Article 7 has no text to analyse." in html
+    assert "1 failed" in html
+
+
+def test_without_htmx_the_jobs_are_a_full_page(editor_client, story):
+    response = editor_client.get(reverse("story_jobs", args=[story.slug]))
+    assert response.status_code == 200
+    assert "<html" in response.content.decode()
+    assert "No background jobs for this story yet." in response.content.decode()
