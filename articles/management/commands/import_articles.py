@@ -159,10 +159,9 @@ def _outcome(item: ImportItem) -> Text:
 
 def _without_source(message: str, source: str) -> str:
     """The reason alone: the table's first column already names the source."""
-    if message.startswith(f"{source}: "):
-        return message[len(source) + 2 :]
-    if message.startswith(f"{source} "):  # "items.json line 4, column 2: ..."
-        return message[len(source) + 1 :]
+    rest = message[len(source) :] if message.startswith(source) else ""
+    if rest[:1] in (":", ",", " ") and rest.strip():
+        return rest.lstrip(":, ")  # ": empty file", " line 4, column 2: ...", ", column 61: ..."
     return message
 
 
