@@ -48,7 +48,7 @@ class Command(BaseCommand):
 
         story, created = Story.objects.get_or_create(slug=DEMO_STORY_SLUG, defaults={"title": DEMO_STORY_TITLE})
         if created or not story.articles.exists():
-            batch = create_import_batch(story, sources_from_paths([str(seeds_dir)]))
+            batch = create_import_batch(story, sources_from_paths([str(seeds_dir)]), enqueue=False)
             batch = run_import_batch(batch.pk)
             failed = batch.items.filter(status="failed")
             for item in failed:
