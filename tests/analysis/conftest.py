@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,16 @@ def seed_story(db) -> Story:
     run_import_batch(batch.pk, analyze=False)
     assert story.articles.count() == 5
     return story
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_eagerly() -> Iterator[None]:
+    """What the tasks do, checked in-process on either stack; tests/realstack covers real workers."""
+    from workbench.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = saved
