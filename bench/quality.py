@@ -26,7 +26,7 @@ from sumy.nlp.stemmers import Stemmer  # noqa: E402
 from sumy.summarizers.lex_rank import LexRankSummarizer  # noqa: E402
 from sumy.utils import get_stop_words  # noqa: E402
 
-from articles.nlp.brief import BriefParams, documents_from_texts, select_brief  # noqa: E402
+from articles.nlp.brief import BriefParams, cluster_documents, select_brief  # noqa: E402
 from articles.nlp.segmentation import segment_many, sumy_tokenizer  # noqa: E402
 
 DEFAULT_DATA = PROJECT_DIR.parent / "shared" / "eval" / "multinews-val.jsonl"
@@ -122,7 +122,7 @@ def main() -> None:
     for cluster in clusters:
         segmented = segment_many(cluster["documents"])
         kept = [[s.text for s in spans if not s.is_boilerplate] for spans in segmented]
-        ours = select_brief(documents_from_texts(cluster["documents"], lambda _t, s=segmented: s), params)
+        ours = select_brief(cluster_documents(segmented), params)
         outputs = {
             systems[0]: [s.text for s in ours.sentences],
             systems[1]: lexrank_summary([t for d in kept for t in d], args.words, summarizer),

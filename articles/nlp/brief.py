@@ -13,7 +13,7 @@ already taken (MMR-style). Order: by position in the source articles, so the bri
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -151,11 +151,8 @@ def _choose(
     return chosen
 
 
-def documents_from_texts(
-    texts: Iterable[str], segmenter: Callable[[Iterable[str]], list[list[SentenceSpan]]]
-) -> list[SourceDocument]:
-    """Evaluation clusters have no outlets: each document is its own source."""
+def cluster_documents(segmented: Sequence[Sequence[SentenceSpan]]) -> list[SourceDocument]:
+    """Documents of an evaluation cluster have no outlets: each is a source of its own."""
     return [
-        SourceDocument(sentences=spans, source=f"document {number}")
-        for number, spans in enumerate(segmenter(list(texts)), start=1)
+        SourceDocument(sentences=spans, source=f"document {n}") for n, spans in enumerate(segmented, start=1)
     ]

@@ -75,6 +75,11 @@ TITLE_WORDS = frozenset(
     "lt col "
     "gen adm sgt capt".split()
 )
+_SENTENCE_OPENERS = frozenset(
+    "meanwhile however instead still now today yesterday conversely earlier later overall first second "
+    "third finally thus therefore moreover nevertheless nonetheless separately since before after despite "
+    "although though while when whether critics supporters officials sources experts analysts".split()
+)
 _NAME_CONNECTORS = frozenset({"of", "for", "de", "la", "von", "van", "al"})
 CALENDAR_WORDS = frozenset(
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
@@ -130,6 +135,10 @@ def name_spans(text: str) -> list[NameSpan]:
         else:
             flush()
     flush()
+    if spans and spans[0].start == 0 and " " not in spans[0].name:
+        first = spans[0].name.lower()
+        if (first.endswith("ly") and not spans[0].name.isupper()) or first in _SENTENCE_OPENERS:
+            spans.pop(0)  # "Ultimately, ...", "Meanwhile, ...": a capital that only starts the sentence
     return spans
 
 

@@ -1,0 +1,281 @@
+"""A story's synthesis: claims across sources, discrepancies, article overlap and the candidate brief.
+
+The pipeline (articles.nlp.brief, claims, discrepancies) computes from the story's analysed sentences; this
+module writes. `synthesize_story` replaces everything an earlier run wrote, in one transaction, so running it
+twice never duplicates a row. A claim whose representative sentence is unchanged keeps its row (and id), so
+what editors linked to it survives a re-run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import (
+    ArticleOverlap,
+    CandidateBrief,
+    CandidateBriefSentence,
+    Claim,
+    Discrepancy,
+    Mention,
+    Sentence,
+    Story,
+)
+from articles.nlp.brief import ALGORITHM, BriefParams, BriefResult, select_brief
+from articles.nlp.claims import SentenceRef, SourceDocument, article_coverage
+from articles.nlp.discrepancies import find_discrepancies
+from articles.nlp.types import SentenceSpan
+
+logger = logging.getLogger(__name__)
+
+
+def synthesis_params() -> BriefParams:
+    return BriefParams(
+        word_budget=settings.BRIEF_WORD_BUDGET, claim_threshold=settings.CLAIM_SIMILARITY_THRESHOLD
+    )
+
+
+def synthesize_story(story: Story, params: BriefParams | None = None) -> CandidateBrief:
+    """Recompute the story's claims, discrepancies, article overlaps and candidate brief from its
+    sentences."""
+    params = params or synthesis_params()
+    articles = list(story.articles.select_related("outlet").order_by("published_at", "id"))
+    sentences_by_article: dict[int, list[Sentence]] = defaultdict(list)
+    for sentence in Sentence.objects.filter(article__story=story).order_by("article_id", "index"):
+        sentences_by_article[sentence.article_id].append(sentence)
+    documents = [
+        SourceDocument(
+            sentences=[_span(sentence) for sentence in sentences_by_article[article.pk]],
+            source=article.source_label,
+        )
+        for article in articles
+    ]
+    result = select_brief(documents, params)
+    flags = find_discrepancies(result.table, result.claim_of)
+    coverage = article_coverage(result.table, len(articles), params.claim_threshold)
+
+    sentence_at = {
+        SentenceRef(d, sentence.index): sentence
+        for d, article in enumerate(articles)
+        for sentence in sentences_by_article[article.pk]
+    }
+
+    def sentence_of(row: int) -> Sentence:
+        return sentence_at[result.table.refs[row]]
+
+    with transaction.atomic():
+        Story.objects.select_for_update().filter(pk=story.pk).first()
+        claims = _write_claims(story, result, sentence_of)
+        Discrepancy.objects.filter(claim__story=story).delete()
+        Discrepancy.objects.bulk_create(
+            Discrepancy(
+                claim=claims[int(result.claim_of[flag.row_a])],
+                kind=flag.kind,
+                sentence_a=sentence_of(flag.row_a),
+                sentence_b=sentence_of(flag.row_b),
+                value_a=flag.value_a[:300],
+                value_b=flag.value_b[:300],
+                explanation=flag.explanation,
+            )
+            for flag in flags
+        )
+        ArticleOverlap.objects.filter(story=story).delete()
+        ArticleOverlap.objects.bulk_create(
+            ArticleOverlap(story=story, article=article, other=other, coverage=float(coverage[a, b]))
+            for a, article in enumerate(articles)
+            for b, other in enumerate(articles)
+            if a != b and coverage[a, b] > 0
+        )
+        CandidateBrief.objects.filter(story=story).delete()
+        candidate = CandidateBrief.objects.create(
+            story=story,
+            algorithm=ALGORITHM,
+            params={**params.as_dict(), "articles": len(articles), "sentences": len(result.table)},
+            created=timezone.now(),
+        )
+        CandidateBriefSentence.objects.bulk_create(
+            CandidateBriefSentence(
+                candidate=candidate,
+                position=position,
+                sentence=sentence_at[chosen.ref],
+                claim=claims[chosen.claim],
+            )
+            for position, chosen in enumerate(result.sentences)
+        )
+    logger.info(
+        "Synthesised story %s: %d claims, %d discrepancies, %d brief sentences",
+        story.pk,
+        len(result.claims),
+        len(flags),
+        len(result.sentences),
+    )
+    return candidate
+
+
+def _span(sentence: Sentence) -> SentenceSpan:
+    return SentenceSpan(
+        sentence.index,
+        sentence.start,
+        sentence.end,
+        sentence.text,
+        sentence.is_boilerplate,
+        sentence.boilerplate_reason,
+    )
+
+
+def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]:
+    """One Claim row per claim, in the pipeline's order (index = claim number). Rows whose representative
+    sentence is unchanged are updated in place; the others are replaced."""
+    existing = {claim.representative_id: claim for claim in Claim.objects.filter(story=story)}
+    order = sorted(
+        range(len(result.claims)), key=lambda k: (-result.claims[k].support, -result.claims[k].salience)
+    )
+    position_of = {k: position for position, k in enumerate(order)}
+    claims: list[Claim] = []
+    kept: set[int] = set()
+    for number, group in enumerate(result.claims):
+        representative = sentence_of(group.representative)
+        fields = {
+            "position": position_of[number],
+            "text": representative.text,
+            "support": group.support,
+            "salience": group.salience,
+        }
+        claim = existing.get(representative.pk)
+        if claim is not None and claim.pk not in kept:
+            for name, value in fields.items():
+                setattr(claim, name, value)
+            kept.add(claim.pk)
+        else:
+            claim = Claim(story=story, representative=representative, **fields)
+        claims.append(claim)
+    Claim.objects.filter(story=story).exclude(pk__in=kept).delete()
+    Claim.objects.bulk_update([c for c in claims if c.pk], ["position", "text", "support", "salience"])
+    Claim.objects.bulk_create([c for c in claims if not c.pk])
+    if not all(c.pk for c in claims):  # databases that do not return ids from bulk inserts
+        by_representative = {c.representative_id: c.pk for c in Claim.objects.filter(story=story)}
+        for claim in claims:
+            claim.pk = claim.pk or by_representative[claim.representative_id]
+
+    sentence_links = Claim.sentences.through
+    entity_links = Claim.entities.through
+    claim_ids = [claim.pk for claim in claims]
+    sentence_links.objects.filter(claim_id__in=claim_ids).delete()
+    entity_links.objects.filter(claim_id__in=claim_ids).delete()
+    members = [
+        (claim.pk, sentence_of(row))
+        for claim, group in zip(claims, result.claims, strict=True)
+        for row in group.members
+    ]
+    sentence_links.objects.bulk_create(
+        sentence_links(claim_id=claim_id, sentence_id=sentence.pk) for claim_id, sentence in members
+    )
+    entity_links.objects.bulk_create(
+        entity_links(claim_id=claim_id, entity_id=entity_id)
+        for claim_id, entity_id in sorted(_claim_entities(story, members))
+    )
+    return claims
+
+
+def _claim_entities(story: Story, members: list[tuple[int, Sentence]]) -> set[tuple[int, int]]:
+    """(claim, entity) pairs: the consolidated entities mentioned inside the claim's sentences."""
+    mentions: dict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for article_id, start, end, entity_id in Mention.objects.filter(
+        article__story=story, entity__isnull=False
+    ).values_list("article_id", "start", "end", "entity_id"):
+        mentions[article_id].append((start, end, entity_id))
+    pairs: set[tuple[int, int]] = set()
+    for claim_id, sentence in members:
+        for start, end, entity_id in mentions.get(sentence.article_id, ()):
+            if sentence.start <= start and end <= sentence.end:
+                pairs.add((claim_id, entity_id))
+    return pairs
+
+
+# --- export ------------------------------------------------------------------------------------------
+
+
+def synthesis_export(story: Story) -> dict[str, Any]:
+    """The story's synthesis as plain data: `claims`, `overlap` and `candidate_brief` (see docs/readme)."""
+    articles = list(story.articles.select_related("outlet").order_by("published_at", "id"))
+    label = {article.pk: article.source_label for article in articles}
+
+    def sentence_data(sentence: Sentence) -> dict[str, Any]:
+        return {
+            "id": sentence.pk,
+            "article": sentence.article_id,
+            "source": label.get(sentence.article_id, ""),
+            "index": sentence.index,
+            "text": sentence.text,
+        }
+
+    claims = []
+    for claim in story.claims.order_by("position").prefetch_related(
+        "sentences", "discrepancies__sentence_a", "discrepancies__sentence_b", "entities"
+    ):
+        members = sorted(claim.sentences.all(), key=lambda s: (s.article_id, s.index))
+        claims.append(
+            {
+                "id": claim.pk,
+                "text": claim.text,
+                "support": claim.support,
+                "unique": claim.unique,
+                "outlets": list(dict.fromkeys(label[s.article_id] for s in members if s.article_id in label)),
+                "salience": round(claim.salience, 6),
+                "sentences": [sentence_data(s) for s in members],
+                "entities": sorted(entity.name for entity in claim.entities.all()),
+                "discrepancies": [
+                    {
+                        "kind": d.kind,
+                        "value_a": d.value_a,
+                        "value_b": d.value_b,
+                        "sentence_a": sentence_data(d.sentence_a),
+                        "sentence_b": sentence_data(d.sentence_b),
+                        "explanation": d.explanation,
+                    }
+                    for d in claim.discrepancies.all()
+                ],
+            }
+        )
+    coverage = {(o.article_id, o.other_id): o.coverage for o in story.overlaps.all()}
+    overlap = {
+        "articles": [{"id": a.pk, "source": label[a.pk], "title": a.title} for a in articles],
+        "note": "coverage[i][j]: the share of article i's words that article j also reports",
+        "coverage": [
+            [1.0 if a.pk == b.pk else round(coverage.get((a.pk, b.pk), 0.0), 4) for b in articles]
+            for a in articles
+        ],
+    }
+    candidate = CandidateBrief.objects.filter(story=story).first()
+    brief = None
+    if candidate is not None:
+        rows = candidate.sentences.select_related("sentence", "claim").prefetch_related("claim__sentences")
+        brief = {
+            "algorithm": candidate.algorithm,
+            "params": candidate.params,
+            "created": candidate.created.isoformat(),
+            "sentences": [
+                {
+                    **sentence_data(row.sentence),
+                    "claim": row.claim_id,
+                    "sources": (
+                        list(
+                            dict.fromkeys(
+                                label[s.article_id]
+                                for s in row.claim.sentences.all()
+                                if s.article_id in label
+                            )
+                        )
+                        if row.claim_id
+                        else [label.get(row.sentence.article_id, "")]
+                    ),
+                }
+                for row in rows
+            ],
+        }
+    return {"claims": claims, "overlap": overlap, "candidate_brief": brief}

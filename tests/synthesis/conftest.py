@@ -1,0 +1,32 @@
+"""The seed story, imported with the importer's service, analysed with the analysis service (real
+segmentation,
+entities), then synthesised."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from articles.importing import create_import_batch, run_import_batch, sources_from_paths
+from articles.models import Story
+from articles.services.analysis import analyze_article
+from articles.services.synthesis import synthesize_story
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture
+def analysed_seed_story(db) -> Story:
+    story = Story.objects.create(title="Acting IRS commissioner resigns", slug="irs-commissioner-resigns")
+    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]), enqueue=False)
+    run_import_batch(batch.pk, analyze=False)
+    for article_id in story.articles.values_list("pk", flat=True):
+        analyze_article(article_id)
+    return story
+
+
+@pytest.fixture
+def synthesised_seed_story(analysed_seed_story: Story) -> Story:
+    synthesize_story(analysed_seed_story)
+    return analysed_seed_story
