@@ -157,7 +157,9 @@ def _begin_edit(brief: Brief, expected_version: int, user: AbstractBaseUser | No
     bumped = Brief.objects.filter(pk=brief.pk, version=expected_version).update(
         version=F("version") + 1, updated=timezone.now(), updated_by=user
     )
-    current = Brief.objects.select_for_update().select_related("story", "updated_by").get(pk=brief.pk)
+    current = (
+        Brief.objects.select_for_update(of=("self",)).select_related("story", "updated_by").get(pk=brief.pk)
+    )
     if not bumped:
         raise BriefConflict(current, expected_version)
     return current
@@ -436,7 +438,7 @@ def brief_publish(brief: Brief, *, user: AbstractBaseUser | None, expected_versi
         ):
             current = Brief.objects.select_related("story", "updated_by").get(pk=brief.pk)
             raise BriefConflict(current, expected_version)
-        brief = Brief.objects.select_for_update().select_related("story").get(pk=brief.pk)
+        brief = Brief.objects.select_for_update(of=("self",)).select_related("story").get(pk=brief.pk)
         revision = brief.revisions.filter(number=brief.version).first()
         if revision is None or not revision.snapshot.get("items"):
             raise BriefActionError("Nothing to publish yet: add at least one item to the brief.")
@@ -452,7 +454,7 @@ def brief_unpublish(brief: Brief, *, user: AbstractBaseUser | None, expected_ver
         if not Brief.objects.filter(pk=brief.pk, version=expected_version).update(state=Brief.State.DRAFT):
             current = Brief.objects.select_related("story", "updated_by").get(pk=brief.pk)
             raise BriefConflict(current, expected_version)
-        live = brief.publications.select_for_update().filter(unpublished_at__isnull=True).first()
+        live = brief.publications.select_for_update(of=("self",)).filter(unpublished_at__isnull=True).first()
         if live is None:
             raise BriefActionError("This brief is not published.")
         live.unpublished_at, live.unpublished_by = timezone.now(), user

@@ -66,7 +66,10 @@ class BuiltStory:
 def seed_texts(seeds_dir: Path, limit: int = 5) -> list[tuple[str, str]]:
     texts = []
     for path in sorted(seeds_dir.glob("*.txt"))[:limit]:
-        title, _, body = path.read_text(encoding="utf-8").partition("\n")
+        text = path.read_text(encoding="utf-8").strip()
+        title, _, body = text.partition("\n")
+        if len(title) > 200:  # no headline line: the file starts with its first paragraph
+            title, body = SENTENCE_END.split(title)[0][:200], text
         texts.append((title.strip(), body.strip()))
     return texts
 
