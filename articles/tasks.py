@@ -49,13 +49,15 @@ def synthesize_story_task(self, job_id: int) -> None:
 
 @worker_process_init.connect
 def load_models_once(**_kwargs) -> None:
-    """Each worker process loads the spaCy pipeline once, before its first task."""
+    """Each worker process loads the spaCy pipeline (and sumy) once, before its first task."""
     from django.conf import settings
 
     from articles.nlp.segmentation import load_pipeline
+    from articles.nlp.summarizers import summarize
 
     try:
         load_pipeline(settings.SPACY_MODEL, with_entities=True)
+        summarize("", [], settings.SUMMARY_ALGORITHM, sentences=1)  # imports sumy and NLTK's stemmer once
     except Exception as exc:  # the task reports it on the job; the worker itself keeps running
         logger.error("Could not load the spaCy model %s: %s", settings.SPACY_MODEL, exc)
 

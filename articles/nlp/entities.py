@@ -32,14 +32,15 @@ class ArticleAnalysis:
 def mentions_from_doc(doc) -> list[MentionSpan]:
     """The doc's entities, trimmed of surrounding whitespace (spaCy keeps a line break token inside some)."""
     mentions = []
+    text = doc.text
     for ent in doc.ents:
         start, end = ent.start_char, ent.end_char
-        while start < end and doc.text[start].isspace():
+        while start < end and text[start].isspace():
             start += 1
-        while end > start and doc.text[end - 1].isspace():
+        while end > start and text[end - 1].isspace():
             end -= 1
         if start < end:
-            mentions.append(MentionSpan(start, end, doc.text[start:end], ent.label_))
+            mentions.append(MentionSpan(start, end, text[start:end], ent.label_))
     return mentions
 
 
