@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 
@@ -133,7 +134,9 @@ def test_editor_and_chief_publish_a_sourced_brief(live_server, pipeline_story, n
     expect(editor.locator("#claims-pane .filters a.current")).to_have_text("With discrepancies")
     expect(editor.locator("#claims-pane .discrepancy").first).to_be_visible()
     editor.screenshot(path=str(artifacts / "workspace.png"), full_page=False)
-    shutil.copyfile(artifacts / "workspace.png", PROJECT_DIR / "docs" / "screenshot-workspace.png")
+    readme_screenshot = PROJECT_DIR / "docs" / "screenshot-workspace.png"
+    if os.environ.get("UPDATE_README_SCREENSHOT") == "1" or not readme_screenshot.exists():
+        shutil.copyfile(artifacts / "workspace.png", readme_screenshot)
 
     # The chief opens the same brief; the editor changes it meanwhile; the chief's edit is refused.
     chief = new_page()
