@@ -21,6 +21,7 @@ from briefs.models import Brief, BriefItem, Publication, Revision
 from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS
 
 SNAPSHOT_SCHEMA = 1
+RESERVED_SLUGS = {"new"}  # /stories/new/ is the create form's address
 
 
 class BriefConflict(Exception):
@@ -50,7 +51,7 @@ def story_create(*, title: str, user: AbstractBaseUser | None) -> Story:
         raise BriefActionError("A story needs a title.")
     base = slugify(title)[:100] or "story"
     slug, n = base, 2
-    while Story.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Story.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     story = Story.objects.create(title=title[:300], slug=slug, created_by=user)
     brief_get_or_create(story)

@@ -44,6 +44,13 @@ def test_editor_creates_a_story_and_lands_on_import(editor_client, accounts, db)
     assert Brief.objects.filter(story=story).exists()
 
 
+def test_story_called_new_does_not_shadow_the_create_address(editor_client, db):
+    editor_client.post(reverse("story_create"), {"title": "New"})
+    story = Story.objects.get(title="New")
+    assert story.slug == "new-2"
+    assert editor_client.get(story.get_absolute_url()).status_code == 200
+
+
 def test_story_without_title_is_refused(editor_client, db):
     response = editor_client.post(reverse("story_create"), {"title": "  "}, follow=True)
     assert "needs a title" in response.content.decode()
