@@ -21,6 +21,7 @@ from articles.models import (
     Story,
     Summary,
 )
+from briefs.admin_actions import rerun_article_analysis, rerun_story_analysis
 
 
 def admin_link(obj, label: str | None = None) -> str:
@@ -53,6 +54,7 @@ class StoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "created"
     inlines = [ArticleInline]
+    actions = [rerun_story_analysis]
 
     @admin.display(description="articles")
     def article_count(self, story: Story) -> int:
@@ -61,13 +63,29 @@ class StoryAdmin(admin.ModelAdmin):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "story_link", "outlet", "published_at", "source_format", "batch_link", "analyzed_at"]
+    list_display = [
+        "title",
+        "story_link",
+        "outlet",
+        "published_at",
+        "source_format",
+        "batch_link",
+        "analyzed_at",
+    ]
     list_filter = ["source_format", "outlet", "story", "language"]
     search_fields = ["title", "body", "url", "byline", "source_name"]
     list_select_related = ["story", "outlet", "import_batch"]
     raw_id_fields = ["near_duplicate_of", "import_batch"]
-    readonly_fields = ["content_hash", "created", "analyzed_at", "story_link", "batch_link", "near_duplicate_link"]
+    readonly_fields = [
+        "content_hash",
+        "created",
+        "analyzed_at",
+        "story_link",
+        "batch_link",
+        "near_duplicate_link",
+    ]
     date_hierarchy = "created"
+    actions = [rerun_article_analysis]
 
     @admin.display(description="story", ordering="story__title")
     def story_link(self, article: Article) -> str:
@@ -75,7 +93,9 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.display(description="import batch")
     def batch_link(self, article: Article) -> str:
-        return admin_link(article.import_batch, f"#{article.import_batch_id}" if article.import_batch_id else None)
+        return admin_link(
+            article.import_batch, f"#{article.import_batch_id}" if article.import_batch_id else None
+        )
 
     @admin.display(description="near-duplicate of")
     def near_duplicate_link(self, article: Article) -> str:
@@ -123,7 +143,17 @@ class ImportItemAdmin(admin.ModelAdmin):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "kind", "state", "story", "article", "progress", "attempts", "created", "finished_at"]
+    list_display = [
+        "id",
+        "kind",
+        "state",
+        "story",
+        "article",
+        "progress",
+        "attempts",
+        "created",
+        "finished_at",
+    ]
     list_filter = ["kind", "state"]
     search_fields = ["error", "story__title", "article__title"]
     list_select_related = ["story", "article"]

@@ -59,7 +59,9 @@ class SourceFormat(models.TextChoices):
 
 class Article(models.Model):
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="articles")
-    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles")
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="articles"
+    )
     title = models.CharField(max_length=500)
     standfirst = models.TextField(blank=True, help_text="A subheadline or second headline variant.")
     byline = models.CharField(max_length=300, blank=True)
@@ -127,17 +129,22 @@ class ImportItem(models.Model):
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField()
     entry = models.PositiveIntegerField(
-        default=0, help_text="Which article of a source that holds several (feed, JSON list, CSV); 0 otherwise."
+        default=0,
+        help_text="Which article of a source that holds several (feed, JSON list, CSV); 0 otherwise.",
     )
     source = models.CharField(max_length=1000, help_text="File name (and line or entry) or URL.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    payload = models.BinaryField(null=True, blank=True, help_text="The source's bytes, kept until it is processed.")
+    payload = models.BinaryField(
+        null=True, blank=True, help_text="The source's bytes, kept until it is processed."
+    )
     source_url = models.URLField(max_length=2000, blank=True, help_text="A page or feed to fetch.")
     format_hint = models.CharField(max_length=12, blank=True)
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items"
     )
-    duplicate_of = models.ForeignKey(Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duplicate_of = models.ForeignKey(
+        Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     similarity = models.FloatField(null=True, blank=True)
     message = models.TextField(blank=True, help_text="The reason for a failure, or a warning.")
 
@@ -169,7 +176,9 @@ class Job(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED, db_index=True)
     story = models.ForeignKey(Story, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
     article = models.ForeignKey(Article, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs")
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
+    )
     params = models.JSONField(default=dict, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
@@ -263,7 +272,9 @@ class Entity(models.Model):
 
 class Mention(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="mentions")
-    entity = models.ForeignKey(Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions")
+    entity = models.ForeignKey(
+        Entity, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions"
+    )
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     text = models.CharField(max_length=300)

@@ -28,10 +28,14 @@ def demo_password(password_file: Path) -> tuple[str, str]:
 
 
 class Command(BaseCommand):
-    help = "Import seeds/ as the demo story, analyse it, and create the demo accounts editor, chief and viewer."
+    help = (
+        "Import seeds/ as the demo story, analyse it, and create the demo accounts editor, chief and viewer."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--seeds", default=str(Path(settings.BASE_DIR) / "seeds"), help="Folder of seed files.")
+        parser.add_argument(
+            "--seeds", default=str(Path(settings.BASE_DIR) / "seeds"), help="Folder of seed files."
+        )
         parser.add_argument(
             "--password-file",
             default=str(Path(settings.BASE_DIR) / ".demo-password"),
@@ -46,7 +50,9 @@ class Command(BaseCommand):
         if not seeds_dir.is_dir():
             raise CommandError(f"{seeds_dir}: no such folder of seed articles")
 
-        story, created = Story.objects.get_or_create(slug=DEMO_STORY_SLUG, defaults={"title": DEMO_STORY_TITLE})
+        story, created = Story.objects.get_or_create(
+            slug=DEMO_STORY_SLUG, defaults={"title": DEMO_STORY_TITLE}
+        )
         if created or not story.articles.exists():
             batch = create_import_batch(story, sources_from_paths([str(seeds_dir)]), enqueue=False)
             batch = run_import_batch(batch.pk)
