@@ -9,6 +9,7 @@ separate `celery worker` process does the work.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.syndication",
     "django_htmx",
     "template_partials",
+    "axes",
     "articles",
     "briefs",
 ]
@@ -108,6 +110,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes requires: it turns a lockout raised during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workbench.urls"
@@ -148,6 +152,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Repeated failed logins are rate-limited by django-axes: after AXES_FAILURE_LIMIT failures for one username
+# from one IP address, that pair is locked out for AXES_COOLOFF_TIME (each further failure restarts the wait).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged as warnings
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -219,6 +235,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 200)
 IMPORT_FETCH_TIMEOUT = env_float("IMPORT_FETCH_TIMEOUT", 10.0)
+# May an import URL point inside the network (127.0.0.1, 10.x, 192.168.x, 169.254.169.254, ...)? Convenient
+# on a developer's machine (DEBUG on); off in production, so an editor's URL cannot probe internal services.
+IMPORT_ALLOW_PRIVATE_URLS = env_bool("IMPORT_ALLOW_PRIVATE_URLS", DEBUG)
 IMPORT_MAX_FEED_ENTRIES = env_int("IMPORT_MAX_FEED_ENTRIES", 100)
 IMPORT_NEAR_DUPLICATE_THRESHOLD = env_float("IMPORT_NEAR_DUPLICATE_THRESHOLD", 0.8)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_FILE_BYTES + 1024 * 1024
