@@ -1,12 +1,20 @@
-"""Fetching a web page or feed: a timeout, a size limit enforced while streaming, clear reasons."""
+"""Fetching a web page or feed: a timeout, a size limit enforced while streaming, clear reasons.
+
+Unless private addresses are allowed (settings.IMPORT_ALLOW_PRIVATE_URLS), every request, redirects
+included, is refused when its host resolves to a loopback, private, link-local or otherwise non-public
+address, so that an import URL cannot reach services inside the network (metadata endpoints, databases).
+"""
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import requests
+from requests.adapters import HTTPAdapter
 
 from articles.importing.errors import ImportFailure
 from articles.importing.sources import size_label
@@ -31,17 +39,22 @@ class FetchedPage:
         return self.media_type in FEED_TYPES
 
 
-def fetch(url: str, name: str, *, timeout: float, max_bytes: int) -> FetchedPage:
+def fetch(url: str, name: str, *, timeout: float, max_bytes: int, allow_private: bool = False) -> FetchedPage:
     """GET `url`; only HTML and feed content types are accepted.
 
     `timeout` bounds connecting, each read, and the whole download. Every failure is an ImportFailure whose
-    message starts with `name`.
+    message starts with `name`. Without `allow_private`, a URL (or a redirect) to a non-public address fails.
     """
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ImportFailure(f"{name}: not an http:// or https:// address")
+    session = requests.Session()
+    if not allow_private:
+        adapter = PublicAddressesOnly(name)
+        session.mount("http://", adapter)
+        session.mount("https://", adapter)
     try:
-        with requests.get(
+        with session.get(
             url,
             stream=True,
             timeout=timeout,
@@ -77,6 +90,40 @@ def fetch(url: str, name: str, *, timeout: float, max_bytes: int) -> FetchedPage
         raise ImportFailure(f"{name}: too many redirects") from None
     except requests.exceptions.RequestException as exc:
         raise ImportFailure(f"{name}: could not be fetched ({type(exc).__name__})") from None
+    finally:
+        session.close()
+
+
+class PublicAddressesOnly(HTTPAdapter):
+    """A transport adapter that checks every request it sends (the first one and each redirect)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+    def send(self, request: requests.PreparedRequest, *args, **kwargs) -> requests.Response:
+        refuse_non_public(request.url or "", self.name)
+        return super().send(request, *args, **kwargs)
+
+
+def refuse_non_public(url: str, name: str) -> None:
+    """Raise ImportFailure when `url`'s host is, or resolves to, an address that is not public."""
+    parsed = urlparse(url)
+    host = parsed.hostname or ""
+    try:
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
+    except (OSError, UnicodeError, ValueError):
+        raise ImportFailure(f"{name}: the host of {url} could not be found") from None
+    for address in sorted(addresses):
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        if not ip.is_global:
+            raise ImportFailure(
+                f"{name}: refused to fetch {url}: {host} is {ip}, a loopback, private or link-local address "
+                "(set IMPORT_ALLOW_PRIVATE_URLS=true to allow addresses inside the network)"
+            )
 
 
 def _read_limited(response: requests.Response, name: str, *, timeout: float, max_bytes: int) -> bytes:

@@ -84,7 +84,13 @@ def read_bytes(data: bytes, name: str, limits: ReadLimits, *, hint: str | None =
 
 
 def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = False) -> list[Entry]:
-    page = fetch(url, name, timeout=limits.fetch_timeout, max_bytes=limits.max_bytes)
+    page = fetch(
+        url,
+        name,
+        timeout=limits.fetch_timeout,
+        max_bytes=limits.max_bytes,
+        allow_private=limits.allow_private_addresses,
+    )
     if not page.data.strip():
         raise ImportFailure(f"{name}: the server sent an empty page")
     charset = page.charset or html_declared_charset(page.data)
@@ -104,7 +110,13 @@ def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = Fal
 
 def read_page(url: str, name: str, limits: ReadLimits) -> ParsedArticle:
     """One web page as an article (a feed entry's link); a feed or anything else there is a failure."""
-    page = fetch(url, name, timeout=limits.fetch_timeout, max_bytes=limits.max_bytes)
+    page = fetch(
+        url,
+        name,
+        timeout=limits.fetch_timeout,
+        max_bytes=limits.max_bytes,
+        allow_private=limits.allow_private_addresses,
+    )
     if page.media_type not in ("text/html", "application/xhtml+xml"):
         raise ImportFailure(f"{name}: not a web page (content type {page.media_type})")
     decoded = decode_text(page.data, name, declared_charset=page.charset or html_declared_charset(page.data))

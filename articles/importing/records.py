@@ -39,3 +39,5 @@ class ReadLimits:
     max_bytes: int = 5 * 1024 * 1024
     fetch_timeout: float = 10.0
     max_feed_entries: int = 100
+    # May a URL point at a loopback, private or link-local address? (settings.IMPORT_ALLOW_PRIVATE_URLS)
+    allow_private_addresses: bool = False

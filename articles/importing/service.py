@@ -28,6 +28,7 @@ def read_limits() -> ReadLimits:
         max_bytes=settings.IMPORT_MAX_FILE_BYTES,
         fetch_timeout=settings.IMPORT_FETCH_TIMEOUT,
         max_feed_entries=settings.IMPORT_MAX_FEED_ENTRIES,
+        allow_private_addresses=settings.IMPORT_ALLOW_PRIVATE_URLS,
     )
 
 

@@ -115,8 +115,12 @@ class LocalSite:
 
 
 @pytest.fixture
-def site() -> Iterator[LocalSite]:
-    """An http.server on 127.0.0.1 in a thread, serving whatever a test adds."""
+def site(settings) -> Iterator[LocalSite]:
+    """An http.server on 127.0.0.1 in a thread, serving whatever a test adds.
+
+    Fetching from 127.0.0.1 needs IMPORT_ALLOW_PRIVATE_URLS (off in production); these tests turn it on.
+    """
+    settings.IMPORT_ALLOW_PRIVATE_URLS = True
     routes: dict[str, Route] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -159,8 +163,9 @@ def site() -> Iterator[LocalSite]:
 
 
 @pytest.fixture
-def closed_port_url() -> str:
-    """An address on this machine where nothing listens."""
+def closed_port_url(settings) -> str:
+    """An address on this machine where nothing listens (private addresses allowed, as for `site`)."""
+    settings.IMPORT_ALLOW_PRIVATE_URLS = True
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
