@@ -1,6 +1,6 @@
 """Speed of the candidate brief's `select` stage against sumy LexRank, on the same sentences in the same run.
 
-    .venv/bin/python bench/speed.py [PATH.jsonl] [--sizes 500,5000,50000] [--sumy-bound 900]
+    .venv/bin/python bench/speed.py [PATH.jsonl] [--sizes 500,5000,50000] [--sumy-max 5000]
 
 Stories of N sentences are built from the Multi-News clusters' articles in file order (cycling through the
 file again when it has fewer sentences than N, as a big breaking event's many rewrites would). Segmentation is
@@ -8,10 +8,10 @@ done before timing; `select` is everything after it: vectors, similarity, rankin
 order.
 
 sumy's LexRank fills an N x N dense matrix in pure Python, so its time grows with N squared. It is timed for
-real up to --sumy-bound seconds of predicted run time; beyond that its time is extrapolated from the largest
-measured size by the N squared law and marked as such. Peak memory of our select is measured with tracemalloc
-in a separate pass (so tracing does not slow the timed pass); sumy's is the size of its dense matrix, which
-dominates it.
+real up to --sumy-max sentences (5,000: about three minutes); beyond that its time is extrapolated from the
+largest measured size by the N squared law and marked as such. Peak memory of our select is measured with
+tracemalloc in a separate pass (so tracing does not slow the timed pass); sumy's is the size of its dense
+matrix, which dominates it.
 """
 
 from __future__ import annotations
@@ -88,10 +88,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="500,5000,50000")
     parser.add_argument("--words", type=int, default=250)
     parser.add_argument(
-        "--sumy-bound",
-        type=float,
-        default=900.0,
-        help="seconds; sumy runs for real when predicted below this",
+        "--sumy-max", type=int, default=5000, help="largest story sumy runs on; larger ones are extrapolated"
     )
     args = parser.parse_args()
     if not args.path.exists():
@@ -107,12 +104,12 @@ def main() -> None:
         sentences = [span.text for document in documents for span in document.sentences]
         ours, pairs, stages = time_ours(documents, params)
         peak = peak_memory_ours(documents, params)
-        predicted = measured[1] * (size / measured[0]) ** 2 if measured else 0.0
-        if predicted <= args.sumy_bound:
+        if size <= args.sumy_max or measured is None:
             sumy_seconds, how = time_sumy(sentences, args.words), "measured"
             measured = (size, sumy_seconds)
         else:
-            sumy_seconds, how = predicted, f"extrapolated (N² from {measured[0]:,})"
+            sumy_seconds = measured[1] * (size / measured[0]) ** 2
+            how = f"extrapolated (N² from {measured[0]:,})"
         rows.append((size, len(documents), ours, pairs, peak, sumy_seconds, how, stages))
         print(
             f"... {size:,} sentences: ours {ours:.2f} s, sumy {sumy_seconds:.1f} s ({how})", file=sys.stderr

@@ -98,6 +98,17 @@ def name_spans(text: str) -> list[NameSpan]:
     """Capitalised names in a sentence ("Department of Homeland Security", "IRS", "Melanie Krause") with their
     offsets; titles, weekdays and months are not part of a name, possessives are removed. A cheap stand-in for
     entity recognition that needs no model and costs microseconds."""
+    return list(_name_spans(text))
+
+
+_CAPITALISED_RUN = re.compile(
+    r"[A-Z][A-Za-z.\-’']*(?:\s+(?:(?:of|for|de|la|von|van|al)\s+)*[A-Z][A-Za-z.\-’']*)*"
+)
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@lru_cache(maxsize=100_000)
+def _name_spans(text: str) -> tuple[NameSpan, ...]:
     spans: list[NameSpan] = []
     run: list[tuple[int, int, str]] = []
 
@@ -108,38 +119,38 @@ def name_spans(text: str) -> list[NameSpan]:
             spans.append(NameSpan(run[0][0], run[-1][1], " ".join(word for _, _, word in run)))
         run.clear()
 
-    previous_end = 0
-    for position, match in enumerate(_NAME_TOKEN.finditer(text)):
-        word = re.sub(r"['’]s$", "", match.group(0)).rstrip(".-’'")
-        lower = word.lower()
-        if text[previous_end : match.start()].strip():
-            flush()  # punctuation between two words ends a name: "Ultimately, Krause"
-        previous_end = match.end()
-        if not word:
-            flush()
-            continue
-        is_name = (
-            word[0].isupper()
-            and lower not in TITLE_WORDS
-            and lower not in CALENDAR_WORDS
-            and not (lower in _STOP_WORDS and (position == 0 or not word.isupper()))
-        )
-        token = (match.start(), match.start() + len(word), word)
-        if is_name and word.isupper() and len(word) > 1:
-            flush()
-            spans.append(NameSpan(*token))
-        elif is_name:
-            run.append(token)
-        elif run and lower in _NAME_CONNECTORS:
-            run.append(token)
-        else:
-            flush()
+    first_word = _NAME_TOKEN.search(text)
+    sentence_start = first_word.start() if first_word else -1
+    for capitalised in _CAPITALISED_RUN.finditer(text):  # only runs of capitalised words can hold names
+        flush()
+        for match in _NAME_TOKEN.finditer(text, capitalised.start(), capitalised.end()):
+            word = _POSSESSIVE.sub("", match.group(0)).rstrip(".-’'")
+            lower = word.lower()
+            if not word:
+                flush()
+                continue
+            is_name = (
+                word[0].isupper()
+                and lower not in TITLE_WORDS
+                and lower not in CALENDAR_WORDS
+                and not (lower in _STOP_WORDS and (match.start() == sentence_start or not word.isupper()))
+            )
+            token = (match.start(), match.start() + len(word), word)
+            if is_name and word.isupper() and len(word) > 1:
+                flush()
+                spans.append(NameSpan(*token))
+            elif is_name:
+                run.append(token)
+            elif run and lower in _NAME_CONNECTORS:
+                run.append(token)
+            else:
+                flush()
     flush()
     if spans and spans[0].start == 0 and " " not in spans[0].name:
         first = spans[0].name.lower()
         if (first.endswith("ly") and not spans[0].name.isupper()) or first in _SENTENCE_OPENERS:
             spans.pop(0)  # "Ultimately, ...", "Meanwhile, ...": a capital that only starts the sentence
-    return spans
+    return tuple(spans)
 
 
 def proper_names(text: str) -> list[str]:
@@ -207,13 +218,15 @@ EVENT_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
+_ANY_EVENT = re.compile(
+    "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in EVENT_PATTERNS.items())
+)
+
+
 def main_event(text: str) -> str:
     """The kind of the first event the sentence names ("departure", "agreement", ...), or ""."""
-    lower = text.lower()
-    found = [
-        (match.start(), kind) for kind, pattern in EVENT_PATTERNS.items() if (match := pattern.search(lower))
-    ]
-    return min(found)[1] if found else ""
+    match = _ANY_EVENT.search(text.lower())
+    return (match.lastgroup or "") if match else ""
 
 
 @dataclass(frozen=True)
@@ -331,13 +344,13 @@ def fact_similarity(
     event_of = np.asarray([event_ids.get(event, 0) for event in events], dtype=np.int32)
     same_event = (event_of[pairs.row] > 0) & (event_of[pairs.row] == event_of[pairs.col])
     counts = np.asarray(incidence.sum(axis=1)).ravel()
-    shared = np.asarray(incidence[pairs.row].multiply(incidence[pairs.col]).sum(axis=1)).ravel()
-    union = counts[pairs.row] + counts[pairs.col] - shared
+    values = pairs.data.astype(np.float32)
+    rows, cols = pairs.row[same_event], pairs.col[same_event]
+    shared = np.asarray(incidence[rows].multiply(incidence[cols]).sum(axis=1)).ravel()
+    union = counts[rows] + counts[cols] - shared
     jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
-    values = np.where(same_event, np.maximum(pairs.data, jaccard), pairs.data)
-    return sparse.csr_matrix(
-        (values.astype(np.float32), (pairs.row, pairs.col)), shape=(n, n), dtype=np.float32
-    )
+    values[same_event] = np.maximum(values[same_event], jaccard)
+    return sparse.csr_matrix((values, (pairs.row, pairs.col)), shape=(n, n), dtype=np.float32)
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -355,16 +368,14 @@ def similarity_graph(vectors: sparse.csr_matrix, min_similarity: float) -> spars
         return sparse.csr_matrix((0, 0), dtype=np.float32)
     transposed = vectors.T.tocsr()
     block = max(16, min(4096, _BLOCK_CELLS // max(n, 1)))
-    rows, cols, values = [], [], []
+    kept = []
     for start in range(0, n, block):
-        products = (vectors[start : start + block] @ transposed).tocoo()
-        keep = (products.data >= min_similarity) & (products.row + start != products.col)
-        rows.append(products.row[keep].astype(np.int32) + start)
-        cols.append(products.col[keep].astype(np.int32))
-        values.append(products.data[keep].astype(np.float32))
-    return sparse.csr_matrix(
-        (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n), dtype=np.float32
-    )
+        products = (vectors[start : start + block] @ transposed).tocsr()
+        rows = np.repeat(np.arange(products.shape[0]), np.diff(products.indptr))
+        products.data[(products.data < min_similarity) | (products.indices == rows + start)] = 0
+        products.eliminate_zeros()
+        kept.append(products.astype(np.float32))
+    return sparse.vstack(kept, format="csr", dtype=np.float32)
 
 
 def centrality(
