@@ -94,6 +94,11 @@ class Article(models.Model):
         return self.title
 
     @property
+    def link_url(self) -> str:
+        """The URL to link to: only http(s), so a stored javascript: or data: URL never becomes a link."""
+        return self.url if self.url.strip().lower().startswith(("http://", "https://")) else ""
+
+    @property
     def source_label(self) -> str:
         """The outlet's name, or the file or URL the article came from when the outlet is unknown."""
         if self.outlet_id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html, format_html_join
 
 from briefs import selectors
 from briefs.models import Publication
@@ -26,10 +27,13 @@ class PublishedBriefsFeed(Feed):
         return item.revision.snapshot.get("headline") or item.brief.story.title
 
     def item_description(self, item: Publication) -> str:
+        """The summary is type="html": readers render it as HTML, so every piece of text is escaped."""
         brief = cite(item.revision.snapshot)
-        parts = [brief.standfirst] if brief.standfirst else []
-        parts += [f"{n}. {entry.text}" for n, entry in enumerate(brief.items, start=1)]
-        return "\n".join(parts)
+        standfirst = format_html("<p>{}</p>", brief.standfirst) if brief.standfirst else ""
+        items = format_html_join(
+            "", "<p>{}. {}</p>", ((n, entry.text) for n, entry in enumerate(brief.items, start=1))
+        )
+        return standfirst + items
 
     def item_link(self, item: Publication) -> str:
         return item.get_absolute_url()

@@ -40,6 +40,12 @@ class CitedBrief:
     sources: list[CitedSource]
 
 
+def http_url(url: str | None) -> str:
+    """The URL when it is http(s); anything else (javascript:, data:) is never made a link."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def cite(snapshot: dict) -> CitedBrief:
     """Number the sources in order of first citation; each item lists the numbers of its sources."""
     numbers: dict[int, int] = {}
@@ -56,7 +62,7 @@ def cite(snapshot: dict) -> CitedBrief:
                         number=numbers[article_id],
                         outlet=source.get("outlet", ""),
                         title=source.get("title", ""),
-                        url=source.get("url", ""),
+                        url=http_url(source.get("url", "")),
                         published_at=source.get("published_at"),
                     )
                 )

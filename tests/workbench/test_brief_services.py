@@ -68,7 +68,7 @@ def test_citations_are_numbered_by_first_use():
     snapshot = {
         "headline": "H",
         "items": [
-            {"text": "a", "sources": [{"article_id": 7, "outlet": "X", "title": "t7", "url": "u7"}]},
+            {"text": "a", "sources": [{"article_id": 7, "outlet": "X", "title": "t7", "url": "https://x.example/7"}]},
             {
                 "text": "b",
                 "sources": [{"article_id": 3, "outlet": "Y", "title": "t3", "url": ""}, {"article_id": 7}],
@@ -82,7 +82,7 @@ def test_citations_are_numbered_by_first_use():
     assert brief.items[2].unsourced
     markdown = snapshot_markdown(snapshot)
     assert "1. a[^1]" in markdown and "2. b[^1][^2]" in markdown and "3. c (unsourced)" in markdown
-    assert "[^1]: X: [t7](u7)" in markdown and "[^2]: Y: t3" in markdown
+    assert "[^1]: X: [t7](https://x.example/7)" in markdown and "[^2]: Y: t3" in markdown
 
 
 def test_word_diff_marks_words():
