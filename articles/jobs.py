@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 # Test-only hook: seconds an analysis job sleeps once it is running, so the worker tests can kill a worker in
 # the middle of a task deterministically. Never set it in a deployment.
 TEST_DELAY_ENV = "WORKBENCH_TEST_ANALYSIS_DELAY"
+# The same for a story's synthesis: the job sleeps after synthesize_story has written its rows and before the
+# job is marked done, the worst moment for a kill (a rerun must replace those rows, not add to them).
+TEST_SYNTHESIS_DELAY_ENV = "WORKBENCH_TEST_SYNTHESIS_DELAY"
 DISPATCHED = "dispatched_at"
 
 
@@ -274,6 +277,9 @@ def run_synthesis_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
         except ImportError as exc:
             raise RuntimeError(f"story synthesis is not available in this build ({exc})") from None
         synthesize_story(Story.objects.get(pk=job.story_id))
+        delay = os.environ.get(TEST_SYNTHESIS_DELAY_ENV)
+        if delay:
+            time.sleep(float(delay))
 
     return _run(job_id, work, final_attempt=final_attempt, describe="Synthesis")
 

@@ -47,7 +47,9 @@ def brief_pane_context(story: Story, *, articles: list[Article] | None = None) -
     live = brief.live[0] if getattr(brief, "live", None) else None
     if articles is None:
         articles = list(
-            story.articles.select_related("outlet").only("id", "title", "source_name", "outlet__name")
+            story.articles.select_related("outlet").only(
+                "id", "story_id", "title", "source_name", "outlet__name"
+            )
         )
     return {
         "story": story,

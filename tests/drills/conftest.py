@@ -1,0 +1,155 @@
+"""Fault drills: what the workbench does when Redis, a worker or the database goes away, and under contention.
+
+Drills that kill a Celery worker or stop Redis are marked `realstack` (PostgreSQL + Redis + real workers); the
+ones that need only PostgreSQL (terminating a backend, concurrent row locks) skip on SQLite with that reason.
+The Redis-down drill starts its own redis-server on a free port, so stopping it never disturbs anyone else.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from briefs.services import ensure_demo_accounts
+from tests.realstack.conftest import QUEUE, Workers
+
+PASSWORD = "correct-horse-battery"
+
+requires_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL (set DATABASE_URL=postgres://...): the drill kills backends or takes row locks",
+)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def accounts(db) -> dict:
+    return {user.username: user for user in ensure_demo_accounts(PASSWORD)}
+
+
+@pytest.fixture
+def editor_client(accounts) -> Client:
+    client = Client()
+    client.force_login(accounts["editor"])
+    return client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class RedisServer:
+    """A throwaway redis-server of this test's own: no persistence, stopped and started on one port."""
+
+    port: int
+    log_path: Path
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    shutil.which("redis-server") or "redis-server",
+                    "--port",
+                    str(self.port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 20
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"redis-server did not start:\n{self.log_path.read_text()[-2000:]}")
+            time.sleep(0.1)
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def own_redis(tmp_path) -> Iterator[RedisServer]:
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server on PATH (apt-get install -y redis-server) to stop and restart Redis")
+    server = RedisServer(port=free_port(), log_path=tmp_path / "redis.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's Celery app at `url`, dropping pooled connections to the previous broker."""
+    from workbench.celery import app
+
+    app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = url
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def own_broker(own_redis, settings) -> Iterator[RedisServer]:
+    """The web side (this process) sends its tasks to `own_redis` for the test, then to the usual broker."""
+    from workbench.celery import app
+
+    previous = app.conf.broker_url
+    settings.CELERY_BROKER_URL = own_redis.url
+    _use_broker(own_redis.url)
+    try:
+        yield own_redis
+    finally:
+        _use_broker(previous)
+
+
+@pytest.fixture
+def drill_workers(transactional_db, tmp_path) -> Iterator[Workers]:
+    """Real `celery worker` subprocesses on this session's own queue (see tests/realstack/conftest.py)."""
+    from workbench.celery import app
+
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = QUEUE
+    pool = Workers(tmp_path)
+    try:
+        yield pool
+    finally:
+        pool.stop_all()
+        app.conf.task_default_queue = default_queue
