@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.urls import reverse
 
-from articles.jobs import DISPATCHED
+from articles.jobs import DISPATCHED, enqueue_synthesis
 from articles.models import ImportBatch, ImportItem, Job, Sentence
 from briefs.models import Brief
 from briefs.services import brief_get_or_create, brief_start_from_candidate
@@ -109,3 +109,33 @@ def test_with_redis_down_editing_goes_on_and_the_waiting_import_runs_once_redis_
     assert "0 queued job(s) sent." in capsys.readouterr().out
     # The edit made while Redis was down is in the history.
     assert Brief.objects.get(pk=brief.pk).revisions.filter(number=brief.version + 1).exists()
+
+
+def test_a_job_lost_with_redis_data_waits_until_requeue_jobs_all_and_then_runs_once(
+    own_broker, drill_workers, capsys
+):
+    """Redis here keeps nothing on disk: a message it held when it stopped is gone. The job row is not."""
+    own_redis = own_broker
+    story = build_story(slug="lost-message").story
+    job = enqueue_synthesis(story)  # sent to Redis; no worker is consuming yet
+    assert DISPATCHED in Job.objects.get(pk=job.pk).params
+
+    own_redis.kill()
+    own_redis.start()  # back, empty
+    drill_workers.start(CELERY_BROKER_URL=own_redis.url)
+    # The worker's start hook sends only jobs that never reached a broker; this one did, so it still waits.
+    assert Job.objects.get(pk=job.pk).state == Job.State.QUEUED
+
+    capsys.readouterr()
+    call_command("requeue_jobs", "--all")  # the operator's step after Redis lost its data (see the README)
+    assert "1 queued job(s) sent." in capsys.readouterr().out
+    wait_for(
+        lambda: Job.objects.get(pk=job.pk).state == Job.State.SUCCEEDED,
+        240,
+        "the requeued job",
+        drill_workers,
+    )
+    job.refresh_from_db()
+    assert job.attempts == 1
+    assert Job.objects.filter(story=story, kind=Job.Kind.SYNTHESIS).count() == 1
+    assert story.claims.exists()
