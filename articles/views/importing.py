@@ -25,8 +25,13 @@ def _sources_from_form(request: HttpRequest) -> tuple[list, list[str]]:
         files = []
     for upload in files:
         if upload.size > settings.IMPORT_MAX_FILE_BYTES:
-            problems.append(
-                f"{upload.name}: {upload.size:,} bytes, over the limit of {settings.IMPORT_MAX_FILE_BYTES:,}."
+            # Recorded as a failed item with its reason (never read into memory); the rest still imports.
+            limit = settings.IMPORT_MAX_FILE_BYTES
+            sources.append(
+                ImportSource(
+                    name=upload.name,
+                    error=f"{upload.name}: {upload.size:,} bytes, over the limit of {limit:,} bytes per file",
+                )
             )
             continue
         sources.append(ImportSource(name=upload.name, data=upload.read(), url=None, format_hint=None))
