@@ -66,7 +66,7 @@ def test_demo_accounts_are_in_their_groups_and_idempotent(db):
     assert list(by_name["editor"].groups.values_list("name", flat=True)) == [EDITOR]
     assert list(by_name["chief"].groups.values_list("name", flat=True)) == [CHIEF_EDITOR]
     assert list(by_name["viewer"].groups.values_list("name", flat=True)) == [VIEWER]
-    # Through the real login form: with django-axes, Client.login() cannot authenticate (it passes no request).
+    # Through the real login form: with django-axes, Client.login() cannot authenticate (no request).
     login = reverse("login")
     accepted = Client().post(login, {"username": "chief", "password": "pw-two-long-enough"})
     assert accepted.status_code == 302 and accepted.url == "/"
