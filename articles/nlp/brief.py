@@ -38,7 +38,7 @@ _SENTENCE_END = frozenset(".!?\"”’)'")
 @dataclass(frozen=True)
 class BriefParams:
     word_budget: int = 250
-    claim_threshold: float = 0.5
+    claim_threshold: float = 0.3
     # Teleport prior ~ 1 / (1 + position) ** position_decay: 0 makes it plain LexRank.
     position_decay: float = 0.5
     # Salience is multiplied by support ** support_weight.

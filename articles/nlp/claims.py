@@ -13,6 +13,7 @@ Everything here is built to scale to stories of tens of thousands of sentences:
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -201,7 +202,8 @@ def name_keys(names_per_sentence: Sequence[Sequence[str]]) -> list[frozenset[str
 
 
 # The kinds of event a news sentence most often reports, by the words that name them. A sentence's main event
-# is the first one it names; two sentences with different main events do not report the same fact.
+# is the first one named in its main clause; two sentences with different main events do not report the same
+# fact.
 EVENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "departure": re.compile(
         r"\b(?:resign\w*|step(?:s|ped|ping)? down|quit(?:s|ting)?|exit|departure|depart(?:s|ed|ing)?|"
@@ -210,23 +212,109 @@ EVENT_PATTERNS: dict[str, re.Pattern[str]] = {
     "agreement": re.compile(
         r"\b(?:agreement|deal|pact|arrangement|accord|memorandum of understanding|treaty)\b"
     ),
-    "appointment": re.compile(r"\b(?:appoint(?:s|ed|ment)?|nominat(?:e|es|ed|ion))\b"),
+    "appointment": re.compile(
+        r"\b(?:appoint(?:s|ed|ment)?|nominat(?:e|es|ed|ion)|successors?|succeed(?:s|ed)?|replacements?)\b"
+    ),
     "election": re.compile(r"\b(?:elected|election|re-elected|wins? the vote)\b"),
     "death": re.compile(r"\b(?:killed|died|dead|death|deaths|fatal\w*)\b"),
     "arrest": re.compile(r"\b(?:arrest(?:s|ed)?|charged|indicted|convicted|sentenced)\b"),
     "lawsuit": re.compile(r"\b(?:sued|sues|lawsuit)\b"),
+    "criticism": re.compile(
+        r"\b(?:critics?|criticism|critici[sz]ed|opponents?|condemn(?:s|ed)?|outrage|backlash|outcry)\b"
+    ),
+    "support": re.compile(r"\b(?:supporters?|proponents?|backers?)\b"),
 }
-
+# Events that happen to a person: who resigned, was appointed, died... is part of the fact.
+PERSON_EVENTS = frozenset({"departure", "appointment", "election", "death", "arrest"})
 
 _ANY_EVENT = re.compile(
     "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in EVENT_PATTERNS.items())
 )
+# A leading adverbial clause ("As Krause prepares to leave her post, ...", "While supporters argue ..., ")
+# is background; the sentence's own event is in the main clause after it.
+_LEADING_CLAUSE = re.compile(
+    r"^(?:as|while|although|though|since|when|after|before|because|if|once|despite|amid|following|whereas)"
+    r"\b[^,;:]{0,200},\s"
+)
+# "Krause's departure ...", "Her resignation ...": the event as a noun after a possessive or article is
+# what the sentence talks about, not what it reports ("announced her resignation" does report it).
+_NOMINAL_EVENT = re.compile(r"(?:['’]s|\b(?:her|his|their|its|the|a|an|this|that))\s+(?:\w+ly\s+|\w+ed\s+)?$")
+_REPORTING_VERB = re.compile(
+    r"\b(?:announc|tender|submitt?|offer|hand|confirm)\w*\s+(?:her|his|their|the|a)\s+(?:\w+\s+)?$"
+)
+
+
+@dataclass(frozen=True)
+class SentenceEvent:
+    kind: str  # an EVENT_PATTERNS key, "" when the sentence names none
+    start: int  # offset of the event words in the sentence, -1 when none
+    reported: bool  # the sentence reports the event (a verb, "announced her resignation"), not a mention
+
+
+def sentence_event(text: str) -> SentenceEvent:
+    """The main event of a sentence: the first one named after any leading adverbial clause."""
+    lower = text.lower()
+    matches = list(_ANY_EVENT.finditer(lower))
+    if not matches:
+        return SentenceEvent("", -1, False)
+    lead = _LEADING_CLAUSE.match(lower)
+    if lead:
+        matches = [m for m in matches if m.start() >= lead.end()] or matches
+    match = matches[0]
+    before = lower[max(0, match.start() - 60) : match.start()]
+    reported = not _NOMINAL_EVENT.search(before) or bool(_REPORTING_VERB.search(before))
+    return SentenceEvent(match.lastgroup or "", match.start(), reported)
 
 
 def main_event(text: str) -> str:
-    """The kind of the first event the sentence names ("departure", "agreement", ...), or ""."""
-    match = _ANY_EVENT.search(text.lower())
-    return (match.lastgroup or "") if match else ""
+    """The kind of the sentence's main event ("departure", "agreement", ...), or ""."""
+    return sentence_event(text).kind
+
+
+# Common paraphrases in news wording, each read as one term, so that "stepped down" and "resigned", or "deal"
+# and "pact", count as the same word when sentences are compared as facts.
+PARAPHRASES: dict[str, str] = {
+    "depart": r"resign\w*|step(?:s|ped|ping)? down|quit(?:s|ting)?|exit(?:s|ed|ing)?|departures?|"
+    r"depart(?:s|ed|ing)?|(?:leav(?:e|es|ing)|left) (?:his|her|their|the) (?:post|job|office|role|position)",
+    "dismiss": r"fired|ousted|sacked|dismiss(?:ed|es|al)?|removed from (?:office|the post)",
+    "agreement": r"agreements?|deals?|pacts?|arrangements?|accords?|memorand(?:um|a) of understanding|"
+    r"mous?|treat(?:y|ies)",
+    "successor": r"successors?|succeed(?:s|ed|ing)?|replacements?|replac(?:e|es|ed|ing)",
+    "appoint": r"appoint(?:s|ed|ing|ment)?|nominat(?:e|es|ed|ing|ion)|nominees?",
+    "critic": r"critics?|critici[sz](?:e|es|ed|ing|m)|opponents?|condemn(?:s|ed|ing)?|denounc(?:e|es|ed|ing)|"
+    r"outcry|backlash|outrage",
+    "supporter": r"supporters?|proponents?|backers?|defenders?",
+    "assert": r"argu(?:e|es|ed|ing)|contend(?:s|ed|ing)?|claim(?:s|ed|ing)?|assert(?:s|ed|ing)?|"
+    r"warn(?:s|ed|ing)?|insist(?:s|ed|ing)?|alleg(?:e|es|ed|ing)",
+    "allow": r"allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|enabl(?:e|es|ed|ing)|grant(?:s|ed|ing)? access",
+    "data": r"data|information|info",
+    "death": r"killed|died|dies|dead|deaths?|fatal(?:ly|ities)?",
+    "arrest": r"arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|apprehend(?:s|ed|ing)?|taken into custody",
+    "lawsuit": r"su(?:e|es|ed|ing)|lawsuits?|legal action",
+    "increase": r"increas(?:e|es|ed|ing)|ris(?:e|es|ing)|rose|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|"
+    r"surg(?:e|es|ed|ing)|soar(?:s|ed|ing)?",
+    "decrease": r"decreas(?:e|es|ed|ing)|f[ae]ll(?:s|ing)?|drop(?:s|ped|ping)?|declin(?:e|es|ed|ing)|"
+    r"plung(?:e|es|ed|ing)|slump(?:s|ed|ing)?",
+}
+_PARAPHRASE = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{term}>{pattern})" for term, pattern in PARAPHRASES.items()) + r")\b"
+)
+
+
+def fact_terms(text: str, names: Sequence[NameSpan], keys: Sequence[str]) -> list[str]:
+    """The terms two sentences are compared on as facts: stemmed content words with news paraphrases read as
+    one term ("\\x01depart"), and each name replaced by its story-wide key ("\\x02irs")."""
+    masked = list(text)
+    for span in names:
+        masked[span.start : span.end] = " " * (span.end - span.start)
+    canonical: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        canonical.append("\x01" + (match.lastgroup or ""))
+        return " "
+
+    rest = _PARAPHRASE.sub(replace, "".join(masked).lower())
+    return [*content_terms(rest), *canonical, *("\x02" + key for key in keys)]
 
 
 @dataclass(frozen=True)
@@ -261,14 +349,17 @@ class SentenceTable:
     events: list[str]  # main event kind per row, "" when none
     vectors: sparse.csr_matrix  # L2-normalised TF-IDF rows
     graph: sparse.csr_matrix  # cosine >= graph threshold; symmetric, empty diagonal
-    facts: sparse.csr_matrix  # fact similarity (wording and names) >= FACT_MIN_SIMILARITY
+    facts: sparse.csr_matrix  # fact similarity between sentences of different documents (see fact_similarity)
 
     def __len__(self) -> int:
         return len(self.refs)
 
 
-# Pairs whose wording is less similar than this are never the same fact, whatever names they share.
-FACT_MIN_COSINE = 0.2
+# Fact similarities below this are not kept (a claim needs far more).
+FACT_MIN_SIMILARITY = 0.1
+# Added to the fact similarity of two sentences that both report the same event of the same subject
+# ("Krause is stepping down" / "Krause has announced her resignation").
+SAME_EVENT_BONUS = 0.15
 
 
 def build_sentence_table(
@@ -294,63 +385,129 @@ def build_sentence_table(
             doc_of.append(d)
             positions.append(position)
             position += 1
-    if refs:
-        vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
-        vectors = vectorizer.fit_transform(token_lists).tocsr()
-    else:
-        vectors = sparse.csr_matrix((0, 0), dtype=np.float32)
-    graph = similarity_graph(vectors, min(min_similarity, FACT_MIN_COSINE))
-    names = name_keys([proper_names(text) for text in texts])
-    events = [main_event(text) for text in texts]
+    vectors = _tfidf(token_lists)
+    graph = similarity_graph(vectors, min_similarity)
+    spans = [name_spans(text) for text in texts]
+    resolver = NameResolver(span.name for row in spans for span in row)
+    keys = [[resolver.key(span.name) for span in row] for row in spans]
+    names = [frozenset(row) for row in keys]
+    events = [sentence_event(text) for text in texts]
+    subjects = _event_subjects(events, spans, keys, doc_of, resolver)
+    fact_vectors = _tfidf(
+        [
+            fact_terms(text, row_spans, row_keys)
+            for text, row_spans, row_keys in zip(texts, spans, keys, strict=True)
+        ]
+    )
+    documents_array = np.asarray(doc_of, dtype=np.int32)
     return SentenceTable(
         refs=refs,
         texts=texts,
-        documents=np.asarray(doc_of, dtype=np.int32),
+        documents=documents_array,
         positions=np.asarray(positions, dtype=np.int32),
         words=np.asarray([word_count(t) for t in texts], dtype=np.int32),
         sources=[document.source for document in documents],
         names=names,
-        events=events,
+        events=[event.kind for event in events],
         vectors=vectors,
         graph=graph,
-        facts=fact_similarity(graph, names, events),
+        facts=fact_similarity(fact_vectors, documents_array, names, events, subjects),
     )
+
+
+def _tfidf(token_lists: list[list[str]]) -> sparse.csr_matrix:
+    if not token_lists:
+        return sparse.csr_matrix((0, 0), dtype=np.float32)
+    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
+    return vectorizer.fit_transform(token_lists).tocsr()
+
+
+def _event_subjects(
+    events: Sequence[SentenceEvent],
+    spans: Sequence[Sequence[NameSpan]],
+    keys: Sequence[Sequence[str]],
+    doc_of: Sequence[int],
+    resolver: NameResolver,
+) -> list[str]:
+    """Who a person event happens to: the last person named before the event words; for "the acting head
+    of the agency is preparing to resign", the one person the same article names for that kind of event."""
+    subjects = [""] * len(events)
+    unresolved: list[int] = []
+    named: dict[tuple[int, str], set[str]] = {}
+    for row, event in enumerate(events):
+        if event.kind not in PERSON_EVENTS:
+            continue
+        people = [
+            key
+            for span, key in zip(spans[row], keys[row], strict=True)
+            if span.start < event.start and resolver.is_person(key)
+        ]
+        if people:
+            subjects[row] = people[-1]
+            named.setdefault((doc_of[row], event.kind), set()).add(people[-1])
+        else:
+            unresolved.append(row)
+    for row in unresolved:
+        people = named.get((doc_of[row], events[row].kind), set())
+        if len(people) == 1:
+            subjects[row] = next(iter(people))
+    return subjects
 
 
 def fact_similarity(
-    graph: sparse.csr_matrix, names: Sequence[frozenset[str]], events: Sequence[str]
+    fact_vectors: sparse.csr_matrix,
+    documents: np.ndarray,
+    names: Sequence[frozenset[str]],
+    events: Sequence[SentenceEvent],
+    subjects: Sequence[str],
 ) -> sparse.csr_matrix:
-    """How likely two sentences report the same fact.
+    """How likely two sentences of different documents report the same fact.
 
-    Rewrites of one fact by different outlets share few words but the same event and the same people, bodies
-    and places. So for two sentences with the same main event, the similarity is the larger of their wording's
-    cosine and the Jaccard overlap of their names plus the event; otherwise it is the cosine. Pairs whose
-    wording is less similar than FACT_MIN_COSINE never count, whatever they share.
+    The cosine of their fact terms (paraphrases read as one word, names by their story-wide key, IDF over
+    the story), with two rules from how news sentences are built:
+
+    - two sentences whose main events differ (a departure, an agreement) report different facts, and a
+      sentence about one person's departure does not report the same fact as one that never names that
+      person: similarity 0;
+    - two sentences that both report the same event of the same subject (for events without a person, the
+      same kind naming a party in common) get SAME_EVENT_BONUS: rewrites of one fact share few words.
     """
-    n = graph.shape[0]
-    pairs = graph.multiply(graph >= FACT_MIN_COSINE).tocoo()
-    vocabulary: dict[str, int] = {}
-    rows, cols = [], []
-    for row, (keys, event) in enumerate(zip(names, events, strict=True)):
-        if not event:
-            continue
-        for key in (*keys, f"\x00{event}"):
-            rows.append(row)
-            cols.append(vocabulary.setdefault(key, len(vocabulary)))
-    incidence = sparse.csr_matrix(
-        (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, max(len(vocabulary), 1))
+    n = fact_vectors.shape[0]
+    pairs = similarity_graph(fact_vectors, FACT_MIN_SIMILARITY).tocoo()
+    rows, cols, values = pairs.row, pairs.col, pairs.data.astype(np.float32)
+    kind_ids = {kind: k for k, kind in enumerate(EVENT_PATTERNS, start=1)}
+    kind_of = np.asarray([kind_ids.get(event.kind, 0) for event in events], dtype=np.int32)
+    reported = np.asarray([event.reported for event in events], dtype=bool)
+    subject_ids: dict[str, int] = {}
+    subject_of = np.asarray(
+        [subject_ids.setdefault(subject, len(subject_ids)) if subject else -1 for subject in subjects],
+        dtype=np.int64,
     )
-    event_ids = {kind: k for k, kind in enumerate(EVENT_PATTERNS, start=1)}
-    event_of = np.asarray([event_ids.get(event, 0) for event in events], dtype=np.int32)
-    same_event = (event_of[pairs.row] > 0) & (event_of[pairs.row] == event_of[pairs.col])
-    counts = np.asarray(incidence.sum(axis=1)).ravel()
-    values = pairs.data.astype(np.float32)
-    rows, cols = pairs.row[same_event], pairs.col[same_event]
-    shared = np.asarray(incidence[rows].multiply(incidence[cols]).sum(axis=1)).ravel()
-    union = counts[rows] + counts[cols] - shared
-    jaccard = np.divide(shared, union, out=np.zeros_like(shared), where=union > 0)
-    values[same_event] = np.maximum(values[same_event], jaccard)
-    return sparse.csr_matrix((values, (pairs.row, pairs.col)), shape=(n, n), dtype=np.float32)
+    keep = documents[rows] != documents[cols]
+    both_events = (kind_of[rows] > 0) & (kind_of[cols] > 0)
+    same_kind = kind_of[rows] == kind_of[cols]
+    keep &= ~both_events | same_kind
+    # A person's event against a sentence that does not name that person.
+    for a, b in ((rows, cols), (cols, rows)):
+        has_subject = np.flatnonzero(keep & (subject_of[a] >= 0))
+        if has_subject.size:
+            named = np.fromiter(
+                (subjects[a[k]] in names[b[k]] or subject_of[b[k]] == subject_of[a[k]] for k in has_subject),
+                dtype=bool,
+                count=has_subject.size,
+            )
+            keep[has_subject[~named]] = False
+    same_event = keep & both_events & same_kind & reported[rows] & reported[cols]
+    person_event = subject_of[rows] >= 0
+    bonus = same_event & person_event & (subject_of[rows] == subject_of[cols])
+    other = np.flatnonzero(same_event & ~person_event & (subject_of[cols] < 0))
+    if other.size:
+        shares_name = np.fromiter(
+            (bool(names[rows[k]] & names[cols[k]]) for k in other), dtype=bool, count=other.size
+        )
+        bonus[other[shares_name]] = True
+    values[bonus] += SAME_EVENT_BONUS
+    return sparse.csr_matrix((values[keep], (rows[keep], cols[keep])), shape=(n, n), dtype=np.float32)
 
 
 def _identity(tokens: list[str]) -> list[str]:
@@ -429,35 +586,71 @@ class ClaimGroup:
 def group_claims(
     table: SentenceTable, threshold: float, salience: np.ndarray
 ) -> tuple[list[ClaimGroup], np.ndarray]:
-    """Star clustering over the similarity graph: the most salient unassigned sentence founds a claim and
-    takes every unassigned sentence at least `threshold` similar to it. No chaining, so a claim never drifts
-    from its
-    representative. Returns the claims (most salient first) and each row's claim number."""
+    """Claims by average-linkage clustering over the fact similarity, with at most one sentence per article.
+
+    The closest pair of groups merges first, while the mean similarity between their sentences stays at or
+    above `threshold`; two groups that both hold a sentence of the same article never merge, so each article
+    lends a claim its sentence most similar to the rest, and its other sentences form or join other claims.
+    No single-link chains: a claim never drifts from what all its sentences say. The representative is the
+    most salient member. Returns the claims (most salient first) and each row's claim number."""
     n = len(table)
-    claim_of = np.full(n, -1, dtype=np.int64)
-    claims: list[ClaimGroup] = []
-    graph = table.facts
-    for row in np.argsort(-salience, kind="stable"):
-        if claim_of[row] >= 0:
+    facts = table.facts
+    group_of = np.arange(n)
+    members: dict[int, list[int]] = {row: [row] for row in range(n)}
+    documents: dict[int, set[int]] = {row: {int(table.documents[row])} for row in range(n)}
+    candidates = sparse.triu(facts, k=1).tocoo()
+    strong = candidates.data >= threshold
+    heap = [
+        (-float(value), int(a), int(b))
+        for value, a, b in zip(
+            candidates.data[strong], candidates.row[strong], candidates.col[strong], strict=True
+        )
+    ]
+    heapq.heapify(heap)
+    while heap:
+        negative, a, b = heapq.heappop(heap)
+        group_a, group_b = int(group_of[a]), int(group_of[b])
+        if group_a == group_b or documents[group_a] & documents[group_b]:
             continue
-        members = [int(row)]
-        claim_of[row] = len(claims)
-        begin, end = graph.indptr[row], graph.indptr[row + 1]
-        neighbours = graph.indices[begin:end][graph.data[begin:end] >= threshold]
-        for other in neighbours[np.argsort(-salience[neighbours], kind="stable")]:
-            if claim_of[other] < 0:
-                claim_of[other] = len(claims)
-                members.append(int(other))
-        sources = list(dict.fromkeys(table.sources[table.documents[m]] for m in members))
+        link = _average_link(facts, members[group_a], members[group_b], group_of, group_b)
+        if link < -negative - 1e-6:  # the groups grew since this pair was queued: queue it at its new value
+            if link >= threshold:
+                heapq.heappush(heap, (-link, a, b))
+            continue
+        if len(members[group_a]) < len(members[group_b]):
+            group_a, group_b = group_b, group_a
+        moved = members.pop(group_b)
+        group_of[moved] = group_a
+        members[group_a].extend(moved)
+        documents[group_a] |= documents.pop(group_b)
+
+    claims: list[ClaimGroup] = []
+    for rows in members.values():
+        ordered = sorted(rows, key=lambda row: (-salience[row], row))
+        sources = list(dict.fromkeys(table.sources[table.documents[m]] for m in ordered))
         claims.append(
             ClaimGroup(
-                members=members,
+                members=ordered,
                 sources=sources,
-                salience=float(salience[row]),
-                refs=[table.refs[m] for m in members],
+                salience=float(salience[ordered[0]]),
+                refs=[table.refs[m] for m in ordered],
             )
         )
+    claims.sort(key=lambda claim: (-claim.salience, claim.representative))
+    claim_of = np.full(n, -1, dtype=np.int64)
+    for number, claim in enumerate(claims):
+        claim_of[claim.members] = number
     return claims, claim_of
+
+
+def _average_link(
+    facts: sparse.csr_matrix, rows_a: list[int], rows_b: list[int], group_of: np.ndarray, group_b: int
+) -> float:
+    total = 0.0
+    for row in rows_a:
+        begin, end = facts.indptr[row], facts.indptr[row + 1]
+        total += float(facts.data[begin:end][group_of[facts.indices[begin:end]] == group_b].sum())
+    return total / (len(rows_a) * len(rows_b))
 
 
 def source_support(table: SentenceTable, threshold: float) -> np.ndarray:

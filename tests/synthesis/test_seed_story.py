@@ -35,6 +35,69 @@ def test_some_claims_are_supported_by_three_or_more_sources(synthesised_seed_sto
     )
 
 
+# Every claim of the seed story that two or more sources support, as judged by reading the seeds: each group
+# lists, per seed, a phrase of the one sentence it lends the claim. Each member sentence reports the claim's
+# fact, so a wrong merge (or a split of one of these) fails.
+SEED_CLAIMS = {
+    "Krause resigns (each article's lead)": {
+        "000": "is preparing to resign",
+        "001": "is preparing to step down",
+        "002": "has announced her resignation",
+        "003": "has officially stepped down",
+        "004": "is stepping down following tensions",
+    },
+    "the departure is another leadership exit this year": {
+        "000": "will soon step down, marking yet another leadership change",
+        "001": "will resign, marking another moment of upheaval",
+        "002": "marks the third leadership exit",
+    },
+    "critics: the agreement undermines trust in IRS confidentiality": {
+        "000": "Critics within the agency argued",
+        "003": "Critics argue the policy could set a dangerous precedent",
+        "004": "could undermine decades of trust",
+    },
+    "the IRS and DHS agreement gives immigration authorities taxpayer data": {
+        "002": "finalized a data-sharing agreement",
+        "003": "permits DHS to obtain limited taxpayer information",
+    },
+    "the resignation comes amid internal disagreement over data sharing": {
+        "000": "comes amid an escalating internal debate",
+        "001": "comes amid internal disagreements",
+    },
+    "the resignation feeds the debate over privacy and immigration": {
+        "000": "may ultimately become a flashpoint",
+        "002": "adds another layer of complexity",
+    },
+    "tax information is protected by strict confidentiality rules with penalties": {
+        "001": "strict rules limiting the disclosure of tax information",
+        "004": "protected under strict confidentiality laws",
+    },
+}
+
+
+def test_claims_of_two_or_more_sources_are_the_facts_they_share(synthesised_seed_story):
+    export = synthesis_export(synthesised_seed_story)
+
+    def phrase_of(sentence: dict, group: dict[str, str]) -> str | None:
+        phrase = group.get(seed(sentence["source"]))
+        return phrase if phrase and phrase in sentence["text"] else None
+
+    found = {}
+    for claim in (c for c in export["claims"] if c["support"] >= 2):
+        members = {(seed(s["source"]), s["text"]) for s in claim["sentences"]}
+        assert len(members) == len({source for source, _ in members}), "two sentences of one article"
+        matches = [
+            name
+            for name, group in SEED_CLAIMS.items()
+            if len(group) == len(claim["sentences"])
+            and all(phrase_of(sentence, group) for sentence in claim["sentences"])
+        ]
+        assert matches, f"unexpected claim: {sorted(members)}"
+        found[matches[0]] = claim["support"]
+    assert found == {name: len(group) for name, group in SEED_CLAIMS.items()}
+    assert sum(support >= 3 for support in found.values()) >= 3
+
+
 def test_magic_money_computers_and_alien_enemies_act_are_unique_reporting(synthesised_seed_story):
     export = synthesis_export(synthesised_seed_story)
     magic = claims_mentioning(export, "magic money computers")
