@@ -25,6 +25,8 @@ CONFIG_VARS = (
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "IMPORT_MAX_FILE_BYTES",
+    # Set by tests/browser/conftest.py for Playwright's event loop; a deployment never has it (async.E001).
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
