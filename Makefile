@@ -18,7 +18,8 @@ $(BIN)/.installed: $(LOCK)
 install: $(BIN)/.installed
 
 setup: install
-	$(BIN)/python manage.py migrate --noinput
+	@echo "Preparing the database (migrations)..."
+	@$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py setup_demo
 
 run: setup
