@@ -140,8 +140,16 @@ class OverlapRow:
     cells: list[float | None]
 
 
+OVERLAP_MATRIX_MAX_ARTICLES = 30  # beyond this, each article with the one covering most of it
+CLAIMS_SHOWN = 50  # claims per "page" of the claims pane; "Show more" asks for the next ones
+
+
 def overlap_matrix(story: Story, articles: list[Article]) -> list[OverlapRow]:
-    """Row: an article; column: another article; cell: how much of the row's article the other one covers."""
+    """Row: an article; column: another article; cell: how much of the row's article the other one covers.
+
+    Empty for stories of more than OVERLAP_MATRIX_MAX_ARTICLES articles (see overlap_leaders)."""
+    if len(articles) > OVERLAP_MATRIX_MAX_ARTICLES:
+        return []
     coverage = {(o.article_id, o.other_id): o.coverage for o in ArticleOverlap.objects.filter(story=story)}
     if not coverage:
         return []
@@ -151,18 +159,32 @@ def overlap_matrix(story: Story, articles: list[Article]) -> list[OverlapRow]:
     ]
 
 
-def story_claims(story: Story, *, claim_filter: str = "all", entity_id: int | None = None) -> list[Claim]:
-    claims = story.claims.prefetch_related(
-        Prefetch(
-            "sentences", queryset=Sentence.objects.select_related("article__outlet").order_by("article_id")
-        ),
-        Prefetch(
-            "discrepancies",
-            queryset=Discrepancy.objects.select_related(
-                "sentence_a__article__outlet", "sentence_b__article__outlet"
-            ),
-        ),
-    ).order_by("position", "id")
+@dataclass
+class OverlapLeader:
+    article: Article
+    other: Article
+    coverage: float
+
+
+def overlap_leaders(story: Story, articles: list[Article]) -> list[OverlapLeader]:
+    """For a story too large for the matrix: each article and the other article that covers most of it."""
+    if len(articles) <= OVERLAP_MATRIX_MAX_ARTICLES:
+        return []
+    best = ArticleOverlap.objects.filter(article=OuterRef("pk")).order_by("-coverage", "other_id")
+    rows = story.articles.annotate(
+        best_other=Subquery(best.values("other_id")[:1]), best_coverage=Subquery(best.values("coverage")[:1])
+    ).values_list("pk", "best_other", "best_coverage")
+    by_pk = {article.pk: article for article in articles}
+    best_of = {pk: (other, coverage) for pk, other, coverage in rows if other is not None}
+    return [
+        OverlapLeader(article=a, other=by_pk[best_of[a.pk][0]], coverage=best_of[a.pk][1])
+        for a in articles
+        if a.pk in best_of and best_of[a.pk][0] in by_pk
+    ]
+
+
+def _claims(story: Story, claim_filter: str, entity_id: int | None) -> QuerySet[Claim]:
+    claims = story.claims.all()
     if claim_filter == "agreed":
         claims = claims.filter(support__gte=2)
     elif claim_filter == "unique":
@@ -171,6 +193,34 @@ def story_claims(story: Story, *, claim_filter: str = "all", entity_id: int | No
         claims = claims.filter(discrepancies__isnull=False).distinct()
     if entity_id:
         claims = claims.filter(entities__pk=entity_id).distinct()
+    return claims
+
+
+def story_claim_count(story: Story, *, claim_filter: str = "all", entity_id: int | None = None) -> int:
+    return _claims(story, claim_filter, entity_id).count()
+
+
+def story_claims(
+    story: Story, *, claim_filter: str = "all", entity_id: int | None = None, limit: int | None = None
+) -> list[Claim]:
+    claims = (
+        _claims(story, claim_filter, entity_id)
+        .prefetch_related(
+            Prefetch(
+                "sentences",
+                queryset=Sentence.objects.select_related("article__outlet").order_by("article_id"),
+            ),
+            Prefetch(
+                "discrepancies",
+                queryset=Discrepancy.objects.select_related(
+                    "sentence_a__article__outlet", "sentence_b__article__outlet"
+                ),
+            ),
+        )
+        .order_by("position", "id")
+    )
+    if limit is not None:
+        claims = claims[:limit]
     result = list(claims)
     for claim in result:
         labels = []

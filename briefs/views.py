@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article, Claim, Sentence, Story
@@ -42,15 +44,26 @@ from briefs.services import (
 BRIEF_TEMPLATE = "briefs/brief.html"
 
 
+def source_options(articles: list[Article]) -> str:
+    """The <option>s of an "attach a source" list, escaped once for every list that shows them."""
+    return format_html_join(
+        "",
+        '<option value="{}">{}: {}</option>',
+        ((a.pk, a.source_label, Truncator(a.title).chars(50)) for a in articles),
+    )
+
+
+def _source_articles(story: Story) -> list[Article]:
+    return list(
+        story.articles.select_related("outlet").only("id", "story_id", "title", "source_name", "outlet__name")
+    )
+
+
 def brief_pane_context(story: Story, *, articles: list[Article] | None = None) -> dict:
     brief = selectors.brief_with_items(story) or brief_get_or_create(story)
     live = brief.live[0] if getattr(brief, "live", None) else None
     if articles is None:
-        articles = list(
-            story.articles.select_related("outlet").only(
-                "id", "story_id", "title", "source_name", "outlet__name"
-            )
-        )
+        articles = _source_articles(story)
     return {
         "story": story,
         "brief": brief,
@@ -59,6 +72,7 @@ def brief_pane_context(story: Story, *, articles: list[Article] | None = None) -
         "unpublished_changes": bool(live and live.revision.number != brief.version),
         "candidate": selectors.candidate_brief(story),
         "source_articles": articles,
+        "source_options": source_options(articles),
     }
 
 
@@ -246,7 +260,12 @@ def edit_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = BriefItem.objects.select_related("brief").filter(brief__story=story, pk=item_id).first()
     if item is None:
         raise Http404("That item is not in the brief any more; it may have been removed or merged.")
-    context = {"story": story, "brief": item.brief, "item": item}
+    context = {
+        "story": story,
+        "brief": item.brief,
+        "item": item,
+        "source_options": source_options(_source_articles(story)),
+    }
     if request.htmx:
         return render(request, f"{BRIEF_TEMPLATE}#item-edit", context)
     return render(request, "briefs/item_edit_page.html", context)

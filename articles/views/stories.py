@@ -11,6 +11,7 @@ from articles.models import Story
 from articles.views.rendering import render_page_or_partial, require_permission
 from articles.views.text import article_paragraphs
 from briefs import selectors
+from briefs.models import Brief
 from briefs.services import BriefActionError, brief_get_or_create, story_create, story_rerun_analysis
 from briefs.views import brief_pane_context
 
@@ -58,25 +59,58 @@ def _claim_filter(request: HttpRequest) -> tuple[str, int | None]:
     return claim_filter, entity_id
 
 
-def workspace_context(request: HttpRequest, story: Story) -> dict:
-    algorithms = selectors.summary_algorithms(story)
+def _claims_shown(request: HttpRequest) -> int:
+    """How many claims the pane lists: CLAIMS_SHOWN, or more after "Show more" (`?shown=`)."""
+    try:
+        shown = int(request.GET.get("shown", ""))
+    except ValueError:
+        shown = 0
+    return max(selectors.CLAIMS_SHOWN, min(shown, 100_000))
+
+
+def _summary_algorithm(request: HttpRequest, algorithms: list[str]) -> str:
     algorithm = request.GET.get("algorithm", "")
     if algorithm not in algorithms:
         algorithm = settings.SUMMARY_ALGORITHM if settings.SUMMARY_ALGORITHM in algorithms else algorithms[0]
+    return algorithm
+
+
+def claims_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
+    """What the claims pane needs; enough on its own for the HTMX claims filter."""
+    algorithms = selectors.summary_algorithms(story)
     claim_filter, entity_id = _claim_filter(request)
-    articles = selectors.story_articles(story, algorithm)
+    shown = _claims_shown(request)
     entities = selectors.story_entities(story)
+    claims = selectors.story_claims(story, claim_filter=claim_filter, entity_id=entity_id, limit=shown)
+    total = (
+        len(claims)
+        if len(claims) < shown
+        else selectors.story_claim_count(story, claim_filter=claim_filter, entity_id=entity_id)
+    )
     return {
         "story": story,
-        "algorithm": algorithm,
+        "brief": brief,
+        "algorithm": _summary_algorithm(request, algorithms),
         "algorithms": algorithms,
-        "articles": articles,
-        "overlap": selectors.overlap_matrix(story, articles),
-        "claims": selectors.story_claims(story, claim_filter=claim_filter, entity_id=entity_id),
+        "claims": claims,
+        "claims_total": total,
+        "claims_more": min(total - len(claims), selectors.CLAIMS_SHOWN),
+        "claims_shown_next": len(claims) + selectors.CLAIMS_SHOWN,
         "claim_filter": claim_filter,
         "claim_filters": selectors.CLAIM_FILTERS,
         "entities": entities,
         "entity": next((e for e in entities if e.pk == entity_id), None),
+    }
+
+
+def workspace_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
+    context = claims_context(request, story, brief)
+    articles = selectors.story_articles(story, context["algorithm"])
+    return {
+        **context,
+        "articles": articles,
+        "overlap": selectors.overlap_matrix(story, articles),
+        "overlap_leaders": selectors.overlap_leaders(story, articles),
         **brief_pane_context(story, articles=articles),
     }
 
@@ -85,9 +119,11 @@ def workspace_context(request: HttpRequest, story: Story) -> dict:
 @login_required
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
-    brief_get_or_create(story)
+    brief = brief_get_or_create(story)
+    if request.htmx and request.htmx.target == "claims-pane":
+        return render(request, f"{WORKSPACE}#claims-pane", claims_context(request, story, brief))
     return render_page_or_partial(
-        request, WORKSPACE, workspace_context(request, story), partials=["claims-pane", "sources-pane"]
+        request, WORKSPACE, workspace_context(request, story, brief), partials=["sources-pane"]
     )
 
 
