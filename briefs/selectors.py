@@ -206,14 +206,22 @@ def story_claims(
     claims = (
         _claims(story, claim_filter, entity_id)
         .prefetch_related(
+            # Only the sources' labels are shown: leave the articles' texts in the database.
             Prefetch(
                 "sentences",
-                queryset=Sentence.objects.select_related("article__outlet").order_by("article_id"),
+                queryset=Sentence.objects.select_related("article__outlet")
+                .defer("article__body", "article__raw_input")
+                .order_by("article_id"),
             ),
             Prefetch(
                 "discrepancies",
                 queryset=Discrepancy.objects.select_related(
                     "sentence_a__article__outlet", "sentence_b__article__outlet"
+                ).defer(
+                    "sentence_a__article__body",
+                    "sentence_a__article__raw_input",
+                    "sentence_b__article__body",
+                    "sentence_b__article__raw_input",
                 ),
             ),
         )
