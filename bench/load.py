@@ -53,7 +53,7 @@ sys.path.insert(0, str(PROJECT_DIR))
 
 DEFAULT_PATH = PROJECT_DIR.parent / "shared" / "eval" / "multinews-val.jsonl"
 STORY_SLUG = "load-story"
-PASSWORD = "load-bench-password-1"  # noqa: S105 - throwaway accounts in the benchmark's own database
+PASSWORD = secrets.token_urlsafe(16)  # a new one each run, for the throwaway editor accounts
 GOALS = {"workspace": 150.0, "brief edit": 40.0}  # p95 in ms at 8 editors
 
 VERSION_RE = re.compile(r'id="brief-pane"[^>]*data-version="(\d+)"')
@@ -186,6 +186,7 @@ def build_story(path: Path, count: int, timeout: float) -> None:
 
 def prepare_editors(count: int) -> None:
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
 
     from articles.models import Story
     from briefs.roles import EDITOR
@@ -193,12 +194,12 @@ def prepare_editors(count: int) -> None:
 
     groups = ensure_roles()
     user_model = get_user_model()
+    password_hash = make_password(PASSWORD)  # hashed once: the same password for every editor
     for n in range(1, count + 1):
-        user, created = user_model.objects.get_or_create(username=f"loadeditor{n:02d}")
-        if created:
-            user.set_password(PASSWORD)
-            user.save()
-            user.groups.set([groups[EDITOR]])
+        user, _ = user_model.objects.get_or_create(username=f"loadeditor{n:02d}")
+        user.password = password_hash
+        user.save(update_fields=["password"])
+        user.groups.set([groups[EDITOR]])
     story = Story.objects.get(slug=STORY_SLUG)
     brief = brief_get_or_create(story)
     if not brief.items.exists():

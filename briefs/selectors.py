@@ -91,7 +91,10 @@ def brief_with_items(story: Story) -> Brief | None:
                 "items",
                 queryset=BriefItem.objects.order_by("position", "id").prefetch_related(
                     Prefetch(
-                        "articles", queryset=Article.objects.select_related("outlet").order_by("published_at")
+                        "articles",
+                        queryset=Article.objects.select_related("outlet")
+                        .defer("body", "raw_input")
+                        .order_by("published_at"),
                     )
                 ),
             ),

@@ -116,7 +116,10 @@ def brief_snapshot(brief: Brief) -> dict:
     """The whole brief as JSON: what a Revision stores and what exports and the public page render."""
     items = brief.items.prefetch_related(
         Prefetch(
-            "articles", queryset=Article.objects.select_related("outlet").order_by("published_at", "id")
+            "articles",
+            queryset=Article.objects.select_related("outlet")
+            .defer("body", "raw_input")
+            .order_by("published_at", "id"),
         ),
         Prefetch("sentences", queryset=Sentence.objects.only("id", "article_id")),
     )

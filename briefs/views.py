@@ -62,16 +62,17 @@ def _source_articles(story: Story) -> list[Article]:
 def brief_pane_context(story: Story, *, articles: list[Article] | None = None) -> dict:
     brief = selectors.brief_with_items(story) or brief_get_or_create(story)
     live = brief.live[0] if getattr(brief, "live", None) else None
+    items = list(brief.items.all())
     if articles is None:
-        articles = _source_articles(story)
+        # The pane lists sources to attach only on unsourced items (each item's edit form has its own).
+        articles = _source_articles(story) if any(not item.articles.all() for item in items) else []
     return {
         "story": story,
         "brief": brief,
-        "items": list(brief.items.all()),
+        "items": items,
         "live_publication": live,
         "unpublished_changes": bool(live and live.revision.number != brief.version),
         "candidate": selectors.candidate_brief(story),
-        "source_articles": articles,
         "source_options": source_options(articles),
     }
 
