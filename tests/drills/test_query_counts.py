@@ -93,7 +93,7 @@ def page_requests(story, client: Client) -> dict[str, callable]:
 # Measured (SQLite and PostgreSQL alike): 20, 12, 11, 5, 4, 11, 1; the bounds leave a query or two of room.
 LIMITS = {
     "workspace": 22,
-    "claims filter fragment": 21,
+    "claims filter fragment": 14,
     "brief pane fragment": 12,
     "item edit form": 6,
     "job status fragment": 5,
