@@ -23,9 +23,9 @@ PASSWORD_LITERAL = re.compile(
 URL_CREDENTIALS = re.compile(r"\b[a-z+]+://[^/\s:@]+:([^@\s/]+)@")
 NEVER_TRACKED = {".dev-secret-key", ".demo-password", ".env", "db.sqlite3"}
 NEVER_TRACKED_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".sqlite3")
-# Configuration and product code: a literal password or credential here would ship. Test code (fixtures with
-# throwaway values) is scanned only for real-looking keys and tokens.
-SHIPPED = ("workbench/", "articles/", "briefs/", "templates/", "static/", "bench/")
+# Configuration and product code: a literal password or credential here would ship. Tests and benchmarks
+# (fixtures and throwaway accounts in their own databases) are scanned only for real-looking keys and tokens.
+SHIPPED = ("workbench/", "articles/", "briefs/", "templates/", "static/")
 SHIPPED_FILES = {"docker-compose.yml", "Dockerfile", "Makefile", ".ci/run", "pyproject.toml", "manage.py"}
 # Not secrets, on purpose: collectstatic needs some SECRET_KEY at image build time; it is never used to sign.
 KNOWN_PLACEHOLDERS = {"SECRET_KEY=collectstatic-only-not-used-at-run-time"}
