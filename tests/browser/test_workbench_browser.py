@@ -110,7 +110,7 @@ def test_editor_and_chief_publish_a_sourced_brief(live_server, pipeline_story, n
     # Edit the first item inline: it keeps its sources and is marked edited.
     sources_before = brief_items(editor).nth(0).locator(".badge.outlet").all_inner_texts()
     assert sources_before
-    editor.get_by_role("link", name="Edit item 1").click()
+    editor.get_by_role("link", name="Edit item 1", exact=True).click()
     editor.get_by_label("Item text").fill("Only one outlet reports this detail, as edited by the desk.")
     editor.get_by_role("button", name="Save item").click()
     first = brief_items(editor).nth(0)
