@@ -36,21 +36,12 @@ DISPATCHED = "dispatched_at"
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [OperationalError, InterfaceError]
-    try:
-        from kombu.exceptions import OperationalError as BrokerError
+    """Errors worth retrying: the database or the broker unreachable for a moment."""
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
 
-        errors.append(BrokerError)
-    except ImportError:  # pragma: no cover - kombu comes with celery
-        pass
-    try:
-        from redis.exceptions import ConnectionError as RedisConnectionError
-        from redis.exceptions import TimeoutError as RedisTimeoutError
-
-        errors.extend([RedisConnectionError, RedisTimeoutError])
-    except ImportError:  # pragma: no cover - redis comes with celery[redis]
-        pass
-    return tuple(errors)
+    return (OperationalError, InterfaceError, BrokerError, RedisConnectionError, RedisTimeoutError)
 
 
 TRANSIENT_ERRORS = _transient_errors()
@@ -272,10 +263,8 @@ def run_import_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
 
 def run_synthesis_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
     def work(job: Job) -> None:
-        try:
-            from articles.services.synthesis import synthesize_story
-        except ImportError as exc:
-            raise RuntimeError(f"story synthesis is not available in this build ({exc})") from None
+        from articles.services.synthesis import synthesize_story
+
         synthesize_story(Story.objects.get(pk=job.story_id))
         delay = os.environ.get(TEST_SYNTHESIS_DELAY_ENV)
         if delay:

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from articles.models import Story
+from articles.services.synthesis import synthesis_export
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,5 @@ def story_export(story: Story) -> dict[str, Any]:
         "articles": articles,
         "entities": entities,
     }
-    try:
-        from articles.services.synthesis import synthesis_export
-    except ImportError:
-        return data
     data.update(synthesis_export(story))
     return data
