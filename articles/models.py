@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.nlp.types import SentenceSpan
+
 
 class Outlet(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -229,6 +231,12 @@ class Sentence(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    def to_span(self) -> SentenceSpan:
+        """The pipeline's view of this sentence."""
+        return SentenceSpan(
+            self.index, self.start, self.end, self.text, self.is_boilerplate, self.boilerplate_reason
+        )
 
 
 class Summary(models.Model):

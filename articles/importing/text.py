@@ -108,7 +108,8 @@ def derive_title(body: str) -> str:
 def read_plain_text(text: str, name: str, source_format: str = "text") -> ParsedArticle:
     if not text.strip():
         raise ImportFailure(f"{name}: empty file (only whitespace)")
-    parts = split_article(text_paragraphs(text))
+    paragraphs = markdown_paragraphs(text) if source_format == "markdown" else text_paragraphs(text)
+    parts = split_article(paragraphs)
     if not parts.body:
         raise ImportFailure(f"{name}: no article text, only a headline")
     return ParsedArticle(
@@ -123,20 +124,7 @@ def read_plain_text(text: str, name: str, source_format: str = "text") -> Parsed
 
 
 def read_markdown(text: str, name: str) -> ParsedArticle:
-    if not text.strip():
-        raise ImportFailure(f"{name}: empty file (only whitespace)")
-    parts = split_article(markdown_paragraphs(text))
-    if not parts.body:
-        raise ImportFailure(f"{name}: no article text, only a headline")
-    return ParsedArticle(
-        title=parts.title,
-        standfirst=parts.standfirst,
-        byline=parts.byline,
-        body=parts.body,
-        source_format="markdown",
-        raw_input=text,
-        source_name=name,
-    )
+    return read_plain_text(text, name, source_format="markdown")
 
 
 # --- Markdown ---------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def analyze_article(
     wanted = list(dict.fromkeys([default, algorithm]))
 
     if not force and article.analyzed_at is not None and article.sentences.exists():
-        spans = [_span(s) for s in article.sentences.all()]
+        spans = [s.to_span() for s in article.sentences.all()]
         have = set(article.summaries.values_list("algorithm", flat=True))
         missing = [name for name in wanted if name not in have]
         step("sentences and entities already analysed")
@@ -121,17 +121,6 @@ def _stepper(progress: Progress | None) -> Callable[[str], None]:
             progress(done, ANALYSIS_STEPS, what)
 
     return step
-
-
-def _span(sentence: Sentence) -> SentenceSpan:
-    return SentenceSpan(
-        sentence.index,
-        sentence.start,
-        sentence.end,
-        sentence.text,
-        sentence.is_boilerplate,
-        sentence.boilerplate_reason,
-    )
 
 
 def _write_sentences(article: Article, spans: list[SentenceSpan]) -> None:

@@ -29,7 +29,6 @@ from articles.models import (
 from articles.nlp.brief import ALGORITHM, BriefParams, BriefResult, select_brief
 from articles.nlp.claims import SentenceRef, SourceDocument, article_coverage
 from articles.nlp.discrepancies import find_discrepancies
-from articles.nlp.types import SentenceSpan
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +49,7 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
         sentences_by_article[sentence.article_id].append(sentence)
     documents = [
         SourceDocument(
-            sentences=[_span(sentence) for sentence in sentences_by_article[article.pk]],
+            sentences=[sentence.to_span() for sentence in sentences_by_article[article.pk]],
             source=article.source_label,
         )
         for article in articles
@@ -115,17 +114,6 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
         len(result.sentences),
     )
     return candidate
-
-
-def _span(sentence: Sentence) -> SentenceSpan:
-    return SentenceSpan(
-        sentence.index,
-        sentence.start,
-        sentence.end,
-        sentence.text,
-        sentence.is_boilerplate,
-        sentence.boilerplate_reason,
-    )
 
 
 def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]:
