@@ -20,7 +20,7 @@ from django.db import connection
 from django.test import Client
 
 from briefs.services import ensure_demo_accounts
-from tests.realstack.conftest import QUEUE, Workers
+from tests.realstack.conftest import workers as drill_workers  # noqa: F401 - the same real workers fixture
 
 PASSWORD = "correct-horse-battery"
 
@@ -138,18 +138,3 @@ def own_broker(own_redis, settings) -> Iterator[RedisServer]:
         yield own_redis
     finally:
         _use_broker(previous)
-
-
-@pytest.fixture
-def drill_workers(transactional_db, tmp_path) -> Iterator[Workers]:
-    """Real `celery worker` subprocesses on this session's own queue (see tests/realstack/conftest.py)."""
-    from workbench.celery import app
-
-    default_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = QUEUE
-    pool = Workers(tmp_path)
-    try:
-        yield pool
-    finally:
-        pool.stop_all()
-        app.conf.task_default_queue = default_queue
