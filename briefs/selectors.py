@@ -5,15 +5,17 @@ are fetched with select_related/prefetch_related, counts with annotations.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from articles.models import (
     Article,
     ArticleOverlap,
     CandidateBrief,
+    CandidateBriefSentence,
     Claim,
     Discrepancy,
     Entity,
@@ -34,15 +36,19 @@ CLAIM_FILTERS = {
 FALLBACK_ALGORITHMS = ["lexrank", "lsa", "luhn", "textrank", "lead"]
 
 
-def _count(queryset: QuerySet) -> Subquery:
+def _count_by(queryset: QuerySet, group: str) -> Subquery:
     """A correlated COUNT subquery (no join fan-out when several counts are annotated together)."""
     return Coalesce(
         Subquery(
-            queryset.order_by().values("story").annotate(n=Count("pk")).values("n"),
+            queryset.order_by().values(group).annotate(n=Count("pk")).values("n"),
             output_field=IntegerField(),
         ),
         Value(0),
     )
+
+
+def _count(queryset: QuerySet) -> Subquery:
+    return _count_by(queryset, "story")
 
 
 def story_list(query: str = "") -> QuerySet[Story]:
@@ -83,9 +89,32 @@ def analysis_state(story: Story) -> str:
     return "not analysed"
 
 
+@dataclass
+class LivePublication:
+    """What the brief pane shows of the live publication (read with the brief, no query of its own)."""
+
+    revision_number: int
+    published_at: datetime
+
+
 def brief_with_items(story: Story) -> Brief | None:
-    return (
+    """The brief with its items and their sources, in three queries.
+
+    Annotated with what the pane shows besides: `live_publication` (LivePublication or None) and
+    `candidate_item_count` (None when the story has no candidate brief yet).
+    """
+    live = Publication.objects.filter(brief=OuterRef("pk"), unpublished_at__isnull=True)
+    brief = (
         Brief.objects.select_related("story", "updated_by")
+        .annotate(
+            live_revision_number=Subquery(live.values("revision__number")[:1]),
+            live_published_at=Subquery(live.values("published_at")[:1]),
+            has_candidate=Exists(CandidateBrief.objects.filter(story=OuterRef("story_id"))),
+            candidate_sentences=_count_by(
+                CandidateBriefSentence.objects.filter(candidate__story=OuterRef("story_id")),
+                "candidate",
+            ),
+        )
         .prefetch_related(
             Prefetch(
                 "items",
@@ -98,15 +127,18 @@ def brief_with_items(story: Story) -> Brief | None:
                     )
                 ),
             ),
-            Prefetch(
-                "publications",
-                queryset=Publication.objects.filter(unpublished_at__isnull=True).select_related("revision"),
-                to_attr="live",
-            ),
         )
         .filter(story=story)
         .first()
     )
+    if brief is not None:
+        brief.live_publication = (
+            LivePublication(brief.live_revision_number, brief.live_published_at)
+            if brief.live_revision_number is not None
+            else None
+        )
+        brief.candidate_item_count = brief.candidate_sentences if brief.has_candidate else None
+    return brief
 
 
 def summary_algorithms(story: Story) -> list[str]:
@@ -123,18 +155,48 @@ def summary_algorithms(story: Story) -> list[str]:
     return known
 
 
-def story_articles(story: Story, algorithm: str) -> list[Article]:
-    return list(
+SOURCES_SHOWN = 30  # articles per "page" of the sources pane; "Show more" asks for the next ones
+OVERLAP_MATRIX_MAX_ARTICLES = 30  # beyond this, each article with the one covering most of it
+CLAIMS_SHOWN = 50  # claims per "page" of the claims pane; "Show more" asks for the next ones
+CLAIM_OUTLETS_SHOWN = 8  # source labels on a claim; beyond, "and N more"
+
+# What the sources pane shows of an article: never its texts (body, raw input, standfirst).
+ARTICLE_LISTING_FIELDS = (
+    "id",
+    "story_id",
+    "outlet_id",
+    "outlet__name",
+    "title",
+    "byline",
+    "url",
+    "published_at",
+    "source_name",
+    "near_duplicate_of_id",
+    "near_duplicate_similarity",
+    "analyzed_at",
+)
+
+
+def story_article_count(story: Story) -> int:
+    return story.articles.count()
+
+
+def story_articles(story: Story, algorithm: str, limit: int | None = None) -> list[Article]:
+    """The story's articles in reading order (the first `limit`), each with its `algorithm` summary."""
+    articles = (
         story.articles.select_related("outlet")
-        .defer("body", "raw_input")
+        .only(*ARTICLE_LISTING_FIELDS)
         .prefetch_related(
             Prefetch(
                 "summaries",
-                queryset=Summary.objects.filter(algorithm=algorithm),
+                queryset=Summary.objects.filter(algorithm=algorithm).only("id", "article_id", "text"),
                 to_attr="selected_summaries",
             )
         )
     )
+    if limit is not None:
+        articles = articles[:limit]
+    return list(articles)
 
 
 @dataclass
@@ -143,17 +205,19 @@ class OverlapRow:
     cells: list[float | None]
 
 
-OVERLAP_MATRIX_MAX_ARTICLES = 30  # beyond this, each article with the one covering most of it
-CLAIMS_SHOWN = 50  # claims per "page" of the claims pane; "Show more" asks for the next ones
-
-
-def overlap_matrix(story: Story, articles: list[Article]) -> list[OverlapRow]:
+def overlap_matrix(story: Story, articles: list[Article], article_count: int) -> list[OverlapRow]:
     """Row: an article; column: another article; cell: how much of the row's article the other one covers.
 
-    Empty for stories of more than OVERLAP_MATRIX_MAX_ARTICLES articles (see overlap_leaders)."""
-    if len(articles) > OVERLAP_MATRIX_MAX_ARTICLES:
+    Only when `articles` are all the story's articles (`article_count`) and no more than
+    OVERLAP_MATRIX_MAX_ARTICLES (see overlap_leaders)."""
+    if article_count > OVERLAP_MATRIX_MAX_ARTICLES or len(articles) < article_count:
         return []
-    coverage = {(o.article_id, o.other_id): o.coverage for o in ArticleOverlap.objects.filter(story=story)}
+    coverage = {
+        (article_id, other_id): value
+        for article_id, other_id, value in ArticleOverlap.objects.filter(story=story).values_list(
+            "article_id", "other_id", "coverage"
+        )
+    }
     if not coverage:
         return []
     return [
@@ -167,22 +231,49 @@ class OverlapLeader:
     article: Article
     other: Article
     coverage: float
+    other_listed: bool  # the other article is in the same list (else it is linked to its own page)
 
 
-def overlap_leaders(story: Story, articles: list[Article]) -> list[OverlapLeader]:
-    """For a story too large for the matrix: each article and the other article that covers most of it."""
-    if len(articles) <= OVERLAP_MATRIX_MAX_ARTICLES:
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis (as the truncatechars filter, without its cost)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def overlap_leaders(story: Story, articles: list[Article], article_count: int) -> list[OverlapLeader]:
+    """For a story too large for the matrix: each of `articles` and the article that covers most of it."""
+    if article_count <= OVERLAP_MATRIX_MAX_ARTICLES or not articles:
         return []
     best = ArticleOverlap.objects.filter(article=OuterRef("pk")).order_by("-coverage", "other_id")
-    rows = story.articles.annotate(
-        best_other=Subquery(best.values("other_id")[:1]), best_coverage=Subquery(best.values("coverage")[:1])
-    ).values_list("pk", "best_other", "best_coverage")
-    by_pk = {article.pk: article for article in articles}
+    rows = (
+        story.articles.filter(pk__in=[a.pk for a in articles])
+        .annotate(
+            best_other=Subquery(best.values("other_id")[:1]),
+            best_coverage=Subquery(best.values("coverage")[:1]),
+        )
+        .values_list("pk", "best_other", "best_coverage")
+    )
     best_of = {pk: (other, coverage) for pk, other, coverage in rows if other is not None}
+    listed = {article.pk: article for article in articles}
+    others = dict(listed)
+    missing = {other for other, _ in best_of.values() if other not in listed}
+    if missing:
+        others.update(
+            (a.pk, a)
+            for a in story.articles.select_related("outlet")
+            .only("id", "story_id", "outlet_id", "outlet__name", "title", "source_name")
+            .filter(pk__in=missing)
+        )
+    for article in others.values():
+        article.short_title = shorten(article.title, 60)
     return [
-        OverlapLeader(article=a, other=by_pk[best_of[a.pk][0]], coverage=best_of[a.pk][1])
+        OverlapLeader(
+            article=a,
+            other=others[best_of[a.pk][0]],
+            coverage=best_of[a.pk][1],
+            other_listed=best_of[a.pk][0] in listed,
+        )
         for a in articles
-        if a.pk in best_of and best_of[a.pk][0] in by_pk
+        if a.pk in best_of and best_of[a.pk][0] in others
     ]
 
 
@@ -206,25 +297,20 @@ def story_claim_count(story: Story, *, claim_filter: str = "all", entity_id: int
 def story_claims(
     story: Story, *, claim_filter: str = "all", entity_id: int | None = None, limit: int | None = None
 ) -> list[Claim]:
+    """The claims of the filter in order, each with `outlet_labels` (its sources' labels, without loading
+    the sentences) and `short_text`."""
     claims = (
         _claims(story, claim_filter, entity_id)
+        .only("id", "story_id", "position", "text", "support")
         .prefetch_related(
             # Only the sources' labels are shown: leave the articles' texts in the database.
-            Prefetch(
-                "sentences",
-                queryset=Sentence.objects.select_related("article__outlet")
-                .defer("article__body", "article__raw_input")
-                .order_by("article_id"),
-            ),
             Prefetch(
                 "discrepancies",
                 queryset=Discrepancy.objects.select_related(
                     "sentence_a__article__outlet", "sentence_b__article__outlet"
-                ).defer(
-                    "sentence_a__article__body",
-                    "sentence_a__article__raw_input",
-                    "sentence_b__article__body",
-                    "sentence_b__article__raw_input",
+                ).only(
+                    *DISCREPANCY_FIELDS,
+                    *(f"sentence_{side}__{field}" for side in "ab" for field in SENTENCE_LABEL_FIELDS),
                 ),
             ),
         )
@@ -233,18 +319,48 @@ def story_claims(
     if limit is not None:
         claims = claims[:limit]
     result = list(claims)
+    if not result:
+        return result
+    article_ids: dict[int, list[int]] = {claim.pk: [] for claim in result}
+    for claim_id, article_id in (
+        Claim.sentences.through.objects.filter(claim_id__in=article_ids)
+        .order_by("sentence__article_id")
+        .values_list("claim_id", "sentence__article_id")
+        .distinct()
+    ):
+        article_ids[claim_id].append(article_id)
+    labels = source_labels(story, {pk for ids in article_ids.values() for pk in ids})
     for claim in result:
-        labels = []
-        for sentence in claim.sentences.all():
-            label = sentence.article.source_label
-            if label not in labels:
-                labels.append(label)
-        claim.outlet_labels = labels
+        claim.outlet_labels = list(dict.fromkeys(labels[pk] for pk in article_ids[claim.pk]))
+        claim.outlet_labels_shown = claim.outlet_labels[:CLAIM_OUTLETS_SHOWN]
+        claim.outlet_labels_more = len(claim.outlet_labels) - len(claim.outlet_labels_shown)
+        claim.short_text = shorten(claim.text, 60)
     return result
 
 
-def story_entities(story: Story) -> list[Entity]:
-    return list(story.entities.annotate(claim_count=Count("claims")).order_by("-mention_count", "name")[:60])
+DISCREPANCY_FIELDS = ("id", "claim", "kind", "value_a", "value_b", "explanation", "sentence_a", "sentence_b")
+SENTENCE_LABEL_FIELDS = (
+    "id",
+    "article",
+    "article__story",
+    "article__outlet",
+    "article__outlet__name",
+    "article__source_name",
+)
+
+
+def source_labels(story: Story, article_ids: set[int]) -> dict[int, str]:
+    """Article id: Article.source_label, for the given articles of the story (one light query)."""
+    articles = (
+        story.articles.select_related("outlet")
+        .only("id", "story_id", "outlet_id", "outlet__name", "source_name")
+        .filter(pk__in=article_ids)
+    )
+    return {article.pk: article.source_label for article in articles}
+
+
+def story_entities(story: Story, limit: int = 60) -> list[Entity]:
+    return list(story.entities.only("id", "story_id", "name", "label", "mention_count")[:limit])
 
 
 def candidate_brief(story: Story) -> CandidateBrief | None:

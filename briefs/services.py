@@ -7,6 +7,7 @@ another brief, a merge of one item, empty text) raises BriefActionError with a m
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
@@ -112,17 +113,36 @@ def _source(article: Article) -> dict:
     }
 
 
-def brief_snapshot(brief: Brief) -> dict:
-    """The whole brief as JSON: what a Revision stores and what exports and the public page render."""
-    items = brief.items.prefetch_related(
-        Prefetch(
-            "articles",
-            queryset=Article.objects.select_related("outlet")
-            .defer("body", "raw_input")
-            .order_by("published_at", "id"),
-        ),
-        Prefetch("sentences", queryset=Sentence.objects.only("id", "article_id")),
+def _snapshot_items(brief: Brief) -> list[BriefItem]:
+    """The items in order, with what a snapshot records of their sources (never the articles' texts)."""
+    return list(
+        brief.items.order_by("position", "id").prefetch_related(
+            Prefetch(
+                "articles",
+                queryset=Article.objects.select_related("outlet")
+                .only(
+                    "id",
+                    "story_id",
+                    "outlet_id",
+                    "outlet__name",
+                    "title",
+                    "url",
+                    "published_at",
+                    "source_name",
+                )
+                .order_by("published_at", "id"),
+            ),
+            Prefetch("sentences", queryset=Sentence.objects.only("id", "article_id")),
+        )
     )
+
+
+def brief_snapshot(brief: Brief, items: list[BriefItem] | None = None) -> dict:
+    """The whole brief as JSON: what a Revision stores and what exports and the public page render.
+
+    `items`, when given, are the brief's items as _snapshot_items loads them."""
+    if items is None:
+        items = _snapshot_items(brief)
     return {
         "schema": SNAPSHOT_SCHEMA,
         "story": {"title": brief.story.title, "slug": brief.story.slug},
@@ -158,9 +178,16 @@ def _begin_edit(brief: Brief, expected_version: int, user: AbstractBaseUser | No
     The conditional UPDATE is the lock: on PostgreSQL a concurrent edit waits for the row and then finds the
     version moved; on SQLite it takes the write lock before anything is read.
     """
+    now = timezone.now()
     bumped = Brief.objects.filter(pk=brief.pk, version=expected_version).update(
-        version=F("version") + 1, updated=timezone.now(), updated_by=user
+        version=F("version") + 1, updated=now, updated_by=user
     )
+    if bumped and brief.version == expected_version:
+        # The caller's copy was read at the version just bumped, so it holds what the row holds (every
+        # change of the brief's fields bumps the version): no need to read the row again.
+        current = copy.copy(brief)
+        current.version, current.updated, current.updated_by = expected_version + 1, now, user
+        return current
     current = (
         Brief.objects.select_for_update(of=("self",)).select_related("story", "updated_by").get(pk=brief.pk)
     )
@@ -169,16 +196,26 @@ def _begin_edit(brief: Brief, expected_version: int, user: AbstractBaseUser | No
     return current
 
 
-def _renumber(brief: Brief) -> None:
-    for position, item in enumerate(brief.items.order_by("position", "id")):
+def _set_positions(items: list[BriefItem]) -> None:
+    """Number `items` 0, 1, 2, ... in list order, in one UPDATE for those whose position changes."""
+    moved = []
+    for position, item in enumerate(items):
         if item.position != position:
-            BriefItem.objects.filter(pk=item.pk).update(position=position)
+            item.position = position
+            moved.append(item)
+    if moved:
+        BriefItem.objects.bulk_update(moved, ["position"])
 
 
 def _record(brief: Brief, user: AbstractBaseUser | None, action: str) -> Revision:
-    _renumber(brief)
+    items = _snapshot_items(brief)
+    _set_positions(items)
     return Revision.objects.create(
-        brief=brief, number=brief.version, snapshot=brief_snapshot(brief), action=action[:200], author=user
+        brief=brief,
+        number=brief.version,
+        snapshot=brief_snapshot(brief, items),
+        action=action[:200],
+        author=user,
     )
 
 
@@ -278,14 +315,12 @@ def brief_move_item(
     with transaction.atomic():
         brief = _begin_edit(brief, expected_version, user)
         item = _item(brief, item_id)
-        items = [i for i in brief.items.order_by("position", "id") if i.pk != item.pk]
+        ordered = list(brief.items.order_by("position", "id"))
+        from_position = next(n for n, i in enumerate(ordered) if i.pk == item.pk)
+        items = [i for i in ordered if i.pk != item.pk]
         to_position = max(0, min(int(to_position), len(items)))
-        from_position = next(
-            n for n, i in enumerate(brief.items.order_by("position", "id")) if i.pk == item.pk
-        )
-        items.insert(to_position, item)
-        for position, each in enumerate(items):
-            BriefItem.objects.filter(pk=each.pk).update(position=position)
+        items.insert(to_position, ordered[from_position])
+        _set_positions(items)
         _record(
             brief, user, f"Moved item “{_short(item.text)}” from {from_position + 1} to {to_position + 1}"
         )

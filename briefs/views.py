@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html_join
-from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article, Claim, Sentence, Story
@@ -49,7 +48,7 @@ def source_options(articles: list[Article]) -> str:
     return format_html_join(
         "",
         '<option value="{}">{}: {}</option>',
-        ((a.pk, a.source_label, Truncator(a.title).chars(50)) for a in articles),
+        ((a.pk, a.source_label, selectors.shorten(a.title, 50)) for a in articles),
     )
 
 
@@ -59,20 +58,24 @@ def _source_articles(story: Story) -> list[Article]:
     )
 
 
-def brief_pane_context(story: Story, *, articles: list[Article] | None = None) -> dict:
-    brief = selectors.brief_with_items(story) or brief_get_or_create(story)
-    live = brief.live[0] if getattr(brief, "live", None) else None
+def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
+    """The brief pane's context. `brief`, when given, comes from selectors.brief_with_items."""
+    if brief is None:
+        brief = selectors.brief_with_items(story)
+        if brief is None:
+            brief_get_or_create(story)
+            brief = selectors.brief_with_items(story)
+    live = brief.live_publication
     items = list(brief.items.all())
-    if articles is None:
-        # The pane lists sources to attach only on unsourced items (each item's edit form has its own).
-        articles = _source_articles(story) if any(not item.articles.all() for item in items) else []
+    # The pane lists sources to attach only on unsourced items (each item's edit form has its own).
+    articles = _source_articles(story) if any(not item.articles.all() for item in items) else []
     return {
         "story": story,
         "brief": brief,
         "items": items,
         "live_publication": live,
-        "unpublished_changes": bool(live and live.revision.number != brief.version),
-        "candidate": selectors.candidate_brief(story),
+        "unpublished_changes": bool(live and live.revision_number != brief.version),
+        "candidate_items": brief.candidate_item_count,
         "source_options": source_options(articles),
     }
 
@@ -113,8 +116,10 @@ def brief_action(
         @wraps(action)
         def view(request: HttpRequest, slug: str, **kwargs) -> HttpResponse:
             require_permission(request, permission)
-            story = get_object_or_404(Story, slug=slug)
-            brief = brief_get_or_create(story)
+            brief = Brief.objects.select_related("story").filter(story__slug=slug).first()
+            if brief is None:
+                brief = brief_get_or_create(get_object_or_404(Story, slug=slug))
+            story = brief.story
             try:
                 expected_version = int(request.POST["version"])
             except (KeyError, ValueError):

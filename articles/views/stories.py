@@ -59,13 +59,13 @@ def _claim_filter(request: HttpRequest) -> tuple[str, int | None]:
     return claim_filter, entity_id
 
 
-def _claims_shown(request: HttpRequest) -> int:
-    """How many claims the pane lists: CLAIMS_SHOWN, or more after "Show more" (`?shown=`)."""
+def _shown(request: HttpRequest, parameter: str, page: int) -> int:
+    """How many entries a paged list shows: `page`, or more after "Show more" (`?<parameter>=`)."""
     try:
-        shown = int(request.GET.get("shown", ""))
+        shown = int(request.GET.get(parameter, ""))
     except ValueError:
         shown = 0
-    return max(selectors.CLAIMS_SHOWN, min(shown, 100_000))
+    return max(page, min(shown, 100_000))
 
 
 def _summary_algorithm(request: HttpRequest, algorithms: list[str]) -> str:
@@ -75,11 +75,25 @@ def _summary_algorithm(request: HttpRequest, algorithms: list[str]) -> str:
     return algorithm
 
 
-def claims_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
-    """What the claims pane needs; enough on its own for the HTMX claims filter."""
+def _common_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
+    """What every pane's links and forms carry: the algorithm and the claim filter."""
     algorithms = selectors.summary_algorithms(story)
     claim_filter, entity_id = _claim_filter(request)
-    shown = _claims_shown(request)
+    return {
+        "story": story,
+        "brief": brief,
+        "algorithm": _summary_algorithm(request, algorithms),
+        "algorithms": algorithms,
+        "claim_filter": claim_filter,
+        "entity_id": entity_id,
+    }
+
+
+def claims_context(request: HttpRequest, story: Story, brief: Brief, common: dict | None = None) -> dict:
+    """What the claims pane needs; enough on its own for the HTMX claims filter."""
+    context = common or _common_context(request, story, brief)
+    claim_filter, entity_id = context["claim_filter"], context["entity_id"]
+    shown = _shown(request, "shown", selectors.CLAIMS_SHOWN)
     entities = selectors.story_entities(story)
     claims = selectors.story_claims(story, claim_filter=claim_filter, entity_id=entity_id, limit=shown)
     total = (
@@ -87,31 +101,45 @@ def claims_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
         if len(claims) < shown
         else selectors.story_claim_count(story, claim_filter=claim_filter, entity_id=entity_id)
     )
+    entity = next((e for e in entities if e.pk == entity_id), None)
+    if entity is None and entity_id:
+        entity = story.entities.filter(pk=entity_id).first()
     return {
-        "story": story,
-        "brief": brief,
-        "algorithm": _summary_algorithm(request, algorithms),
-        "algorithms": algorithms,
+        **context,
         "claims": claims,
         "claims_total": total,
         "claims_more": min(total - len(claims), selectors.CLAIMS_SHOWN),
         "claims_shown_next": len(claims) + selectors.CLAIMS_SHOWN,
-        "claim_filter": claim_filter,
         "claim_filters": selectors.CLAIM_FILTERS,
         "entities": entities,
-        "entity": next((e for e in entities if e.pk == entity_id), None),
+        "entity": entity,
+    }
+
+
+def sources_context(request: HttpRequest, story: Story, brief: Brief, common: dict | None = None) -> dict:
+    """What the sources pane needs: the first articles with their summaries, and their overlaps."""
+    context = common or _common_context(request, story, brief)
+    shown = _shown(request, "sources", selectors.SOURCES_SHOWN)
+    articles = selectors.story_articles(story, context["algorithm"], limit=shown)
+    total = len(articles) if len(articles) < shown else selectors.story_article_count(story)
+    return {
+        **context,
+        "articles": articles,
+        "articles_total": total,
+        "sources_more": min(total - len(articles), selectors.SOURCES_SHOWN),
+        "sources_shown_next": len(articles) + selectors.SOURCES_SHOWN,
+        "sources_page": selectors.SOURCES_SHOWN,
+        "overlap": selectors.overlap_matrix(story, articles, total),
+        "overlap_leaders": selectors.overlap_leaders(story, articles, total),
     }
 
 
 def workspace_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
-    context = claims_context(request, story, brief)
-    articles = selectors.story_articles(story, context["algorithm"])
+    common = _common_context(request, story, brief)
     return {
-        **context,
-        "articles": articles,
-        "overlap": selectors.overlap_matrix(story, articles),
-        "overlap_leaders": selectors.overlap_leaders(story, articles),
-        **brief_pane_context(story, articles=articles),
+        **claims_context(request, story, brief, common),
+        **sources_context(request, story, brief, common),
+        **brief_pane_context(story, brief=brief),
     }
 
 
@@ -119,12 +147,18 @@ def workspace_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
 @login_required
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
-    brief = brief_get_or_create(story)
-    if request.htmx and request.htmx.target == "claims-pane":
+    target = request.htmx.target if request.htmx else None
+    if target == "claims-pane":
+        brief = brief_get_or_create(story)
         return render(request, f"{WORKSPACE}#claims-pane", claims_context(request, story, brief))
-    return render_page_or_partial(
-        request, WORKSPACE, workspace_context(request, story, brief), partials=["sources-pane"]
-    )
+    if target == "sources-pane":
+        brief = brief_get_or_create(story)
+        return render(request, f"{WORKSPACE}#sources-pane", sources_context(request, story, brief))
+    brief = selectors.brief_with_items(story)
+    if brief is None:
+        brief_get_or_create(story)
+        brief = selectors.brief_with_items(story)
+    return render(request, WORKSPACE, workspace_context(request, story, brief))
 
 
 @require_GET
