@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from nltk.stem.snowball import EnglishStemmer
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sumy.utils import get_stop_words
 
 from articles.nlp.types import SentenceSpan
@@ -46,19 +46,24 @@ _STOP_WORDS = frozenset(get_stop_words("english")) | {
 _stemmer = EnglishStemmer()
 
 
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return _stemmer.stem(word)
+class _TermOfWord(dict):
+    """Raw lower-case word -> its stemmed content term, or "" for a stop word; filled on first sight, so a
+    story's sentences cost one dict lookup per word (stemming is by far the dearest step otherwise)."""
+
+    def __missing__(self, word: str) -> str:
+        stripped = word.split("'")[0].split("’")[0]
+        term = _stemmer.stem(stripped) if stripped and stripped not in _STOP_WORDS else ""
+        if len(self) < 500_000:  # a bound for long-lived workers; the English vocabulary fits well within
+            self[word] = term
+        return term
+
+
+_term_of_word = _TermOfWord()
 
 
 def content_terms(text: str) -> list[str]:
     """Stemmed content words of a sentence: lower-cased, stop words and apostrophe suffixes dropped."""
-    terms = []
-    for word in _WORD.findall(text.lower()):
-        word = word.split("'")[0].split("’")[0]
-        if word and word not in _STOP_WORDS:
-            terms.append(_stem(word))
-    return terms
+    return [term for term in map(_term_of_word.__getitem__, _WORD.findall(text.lower())) if term]
 
 
 def word_count(text: str) -> int:
@@ -360,44 +365,83 @@ FACT_MIN_SIMILARITY = 0.1
 # Added to the fact similarity of two sentences that both report the same event of the same subject
 # ("Krause is stepping down" / "Krause has announced her resignation").
 SAME_EVENT_BONUS = 0.15
+# Fact pairs at or above this are all kept (they decide claims, support and coverage); below it, each sentence
+# keeps only its FACT_NEIGHBOURS most similar partners (they only lower or raise a claim's average link).
+FACT_STRONG_SIMILARITY = 0.3
+FACT_NEIGHBOURS = 50
+# Each sentence keeps its GRAPH_NEIGHBOURS most similar sentences (>= the graph threshold) in the centrality
+# graph, which is then made symmetric: LexRank on a sparse nearest-neighbour graph.
+GRAPH_NEIGHBOURS = 50
+
+
+@dataclass
+class _TextAnalysis:
+    """What the table needs from one distinct sentence text (computed once per text: big stories repeat
+    wire copy verbatim)."""
+
+    terms: list[str]
+    spans: tuple[NameSpan, ...]
+    event: SentenceEvent
 
 
 def build_sentence_table(
-    documents: Sequence[SourceDocument], min_similarity: float = GRAPH_MIN_SIMILARITY
+    documents: Sequence[SourceDocument],
+    min_similarity: float = GRAPH_MIN_SIMILARITY,
+    fact_threshold: float = FACT_STRONG_SIMILARITY,
 ) -> SentenceTable:
-    """Vectors and sparse similarity graphs for every non-boilerplate sentence of the documents."""
+    """Vectors and sparse similarity graphs for every non-boilerplate sentence of the documents.
+
+    `fact_threshold` is the lowest similarity at which claims, support or coverage will read fact pairs:
+    every pair at or above it is kept; weaker ones only for each sentence's nearest neighbours.
+    """
     refs: list[SentenceRef] = []
     texts: list[str] = []
-    token_lists: list[list[str]] = []
+    text_ids: list[int] = []
     doc_of: list[int] = []
     positions: list[int] = []
+    analysis_of: dict[str, int] = {}
+    terms_of_text: list[list[str]] = []
     for d, document in enumerate(documents):
         position = 0
         for span in document.sentences:
             if span.is_boilerplate:
                 continue
-            terms = content_terms(span.text)
-            if not terms:
+            text_id = analysis_of.get(span.text)
+            if text_id is None:
+                text_id = analysis_of[span.text] = len(terms_of_text)
+                terms_of_text.append(content_terms(span.text))
+            if not terms_of_text[text_id]:
                 continue
             refs.append(SentenceRef(d, span.index))
             texts.append(span.text)
-            token_lists.append(terms)
+            text_ids.append(text_id)
             doc_of.append(d)
             positions.append(position)
             position += 1
-    vectors = _tfidf(token_lists)
-    graph = similarity_graph(vectors, min_similarity)
-    spans = [name_spans(text) for text in texts]
-    resolver = NameResolver(span.name for row in spans for span in row)
-    keys = [[resolver.key(span.name) for span in row] for row in spans]
-    names = [frozenset(row) for row in keys]
-    events = [sentence_event(text) for text in texts]
+    distinct = list(analysis_of)  # insertion order: text id -> text
+    analyses = [
+        _TextAnalysis(terms, _name_spans(text), sentence_event(text)) if terms else None
+        for text, terms in zip(distinct, terms_of_text, strict=True)
+    ]
+    row_text = np.asarray(text_ids, dtype=np.int64)
+    vectors = _tfidf([analysis.terms if analysis else [] for analysis in analyses], row_text)
+    graph = similarity_graph(vectors, min_similarity, neighbours=GRAPH_NEIGHBOURS)
+    resolver = NameResolver(span.name for analysis in analyses if analysis for span in analysis.spans)
+    text_keys = [
+        [resolver.key(span.name) for span in analysis.spans] if analysis else [] for analysis in analyses
+    ]
+    text_names = [frozenset(keys) for keys in text_keys]
+    names = [text_names[t] for t in text_ids]
+    events = [analyses[t].event for t in text_ids]  # type: ignore[union-attr]
+    spans = [analyses[t].spans for t in text_ids]  # type: ignore[union-attr]
+    keys = [text_keys[t] for t in text_ids]
     subjects = _event_subjects(events, spans, keys, doc_of, resolver)
     fact_vectors = _tfidf(
         [
-            fact_terms(text, row_spans, row_keys)
-            for text, row_spans, row_keys in zip(texts, spans, keys, strict=True)
-        ]
+            fact_terms(text, analysis.spans, row_keys) if analysis else []
+            for text, analysis, row_keys in zip(distinct, analyses, text_keys, strict=True)
+        ],
+        row_text,
     )
     documents_array = np.asarray(doc_of, dtype=np.int32)
     return SentenceTable(
@@ -411,15 +455,20 @@ def build_sentence_table(
         events=[event.kind for event in events],
         vectors=vectors,
         graph=graph,
-        facts=fact_similarity(fact_vectors, documents_array, names, events, subjects),
+        facts=fact_similarity(fact_vectors, documents_array, names, events, subjects, fact_threshold),
     )
 
 
-def _tfidf(token_lists: list[list[str]]) -> sparse.csr_matrix:
-    if not token_lists:
+def _tfidf(token_lists: list[list[str]], rows: np.ndarray | None = None) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF (sublinear tf) of `token_lists[rows]`: terms are counted once per distinct
+    text, document frequencies over all rows."""
+    if rows is None:
+        rows = np.arange(len(token_lists))
+    if not len(rows):
         return sparse.csr_matrix((0, 0), dtype=np.float32)
-    vectorizer = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float32)
-    return vectorizer.fit_transform(token_lists).tocsr()
+    counts = CountVectorizer(analyzer=_identity, dtype=np.float32).fit_transform(token_lists).tocsr()
+    transformer = TfidfTransformer(sublinear_tf=True)
+    return transformer.fit_transform(counts[rows]).astype(np.float32).tocsr()
 
 
 def _event_subjects(
@@ -460,6 +509,7 @@ def fact_similarity(
     names: Sequence[frozenset[str]],
     events: Sequence[SentenceEvent],
     subjects: Sequence[str],
+    strong: float = FACT_STRONG_SIMILARITY,
 ) -> sparse.csr_matrix:
     """How likely two sentences of different documents report the same fact.
 
@@ -471,68 +521,124 @@ def fact_similarity(
       person: similarity 0;
     - two sentences that both report the same event of the same subject (for events without a person, the
       same kind naming a party in common) get SAME_EVENT_BONUS: rewrites of one fact share few words.
+
+    Every pair >= `strong` is kept; weaker pairs only among each sentence's FACT_NEIGHBOURS nearest.
     """
     n = fact_vectors.shape[0]
-    pairs = similarity_graph(fact_vectors, FACT_MIN_SIMILARITY).tocoo()
-    rows, cols, values = pairs.row, pairs.col, pairs.data.astype(np.float32)
     kind_ids = {kind: k for k, kind in enumerate(EVENT_PATTERNS, start=1)}
     kind_of = np.asarray([kind_ids.get(event.kind, 0) for event in events], dtype=np.int32)
     reported = np.asarray([event.reported for event in events], dtype=bool)
-    subject_ids: dict[str, int] = {}
+    # Name keys and subjects share one id space; a row's names as a sorted set of codes row * K + key id.
+    key_ids: dict[str, int] = {}
+    name_rows: list[int] = []
+    name_cols: list[int] = []
+    for row, row_names in enumerate(names):
+        for key in row_names:
+            name_rows.append(row)
+            name_cols.append(key_ids.setdefault(key, len(key_ids)))
     subject_of = np.asarray(
-        [subject_ids.setdefault(subject, len(subject_ids)) if subject else -1 for subject in subjects],
-        dtype=np.int64,
+        [key_ids.setdefault(subject, len(key_ids)) if subject else -1 for subject in subjects], dtype=np.int64
     )
-    keep = documents[rows] != documents[cols]
-    both_events = (kind_of[rows] > 0) & (kind_of[cols] > 0)
-    same_kind = kind_of[rows] == kind_of[cols]
-    keep &= ~both_events | same_kind
-    # A person's event against a sentence that does not name that person.
-    for a, b in ((rows, cols), (cols, rows)):
-        has_subject = np.flatnonzero(keep & (subject_of[a] >= 0))
-        if has_subject.size:
-            named = np.fromiter(
-                (subjects[a[k]] in names[b[k]] or subject_of[b[k]] == subject_of[a[k]] for k in has_subject),
-                dtype=bool,
-                count=has_subject.size,
-            )
-            keep[has_subject[~named]] = False
-    same_event = keep & both_events & same_kind & reported[rows] & reported[cols]
-    person_event = subject_of[rows] >= 0
-    bonus = same_event & person_event & (subject_of[rows] == subject_of[cols])
-    other = np.flatnonzero(same_event & ~person_event & (subject_of[cols] < 0))
-    if other.size:
-        shares_name = np.fromiter(
-            (bool(names[rows[k]] & names[cols[k]]) for k in other), dtype=bool, count=other.size
-        )
-        bonus[other[shares_name]] = True
-    values[bonus] += SAME_EVENT_BONUS
-    return sparse.csr_matrix((values[keep], (rows[keep], cols[keep])), shape=(n, n), dtype=np.float32)
+    key_count = max(len(key_ids), 1)
+    name_codes = np.sort(
+        np.asarray(name_rows, dtype=np.int64) * key_count + np.asarray(name_cols, dtype=np.int64)
+    )
+    incidence = sparse.csr_matrix(
+        (np.ones(len(name_rows), dtype=np.int32), (name_rows, name_cols)), shape=(n, key_count)
+    )
+
+    def names_key(rows: np.ndarray, key: np.ndarray) -> np.ndarray:
+        codes = rows.astype(np.int64) * key_count + key
+        found = np.searchsorted(name_codes, codes)
+        found[found == len(name_codes)] = 0
+        return name_codes[found] == codes if len(name_codes) else np.zeros(len(codes), dtype=bool)
+
+    def apply_rules(rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+        keep = documents[rows] != documents[cols]
+        both_events = (kind_of[rows] > 0) & (kind_of[cols] > 0)
+        same_kind = kind_of[rows] == kind_of[cols]
+        keep &= ~both_events | same_kind
+        # A person's event against a sentence that does not name that person.
+        for a, b in ((rows, cols), (cols, rows)):
+            has_subject = np.flatnonzero(keep & (subject_of[a] >= 0))
+            if has_subject.size:
+                sa, sb = a[has_subject], b[has_subject]
+                named = names_key(sb, subject_of[sa]) | (subject_of[sb] == subject_of[sa])
+                keep[has_subject[~named]] = False
+        same_event = keep & both_events & same_kind & reported[rows] & reported[cols]
+        person_event = subject_of[rows] >= 0
+        bonus = same_event & person_event & (subject_of[rows] == subject_of[cols])
+        other = np.flatnonzero(same_event & ~person_event & (subject_of[cols] < 0))
+        if other.size:
+            shared = np.asarray(incidence[rows[other]].multiply(incidence[cols[other]]).sum(axis=1)).ravel()
+            bonus[other[shared > 0]] = True
+        values = values + np.where(bonus, np.float32(SAME_EVENT_BONUS), np.float32(0))
+        return np.where(keep, values, np.float32(0))
+
+    return similarity_graph(
+        fact_vectors, FACT_MIN_SIMILARITY, neighbours=FACT_NEIGHBOURS, adjust=apply_rules, keep_above=strong
+    )
 
 
 def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def similarity_graph(vectors: sparse.csr_matrix, min_similarity: float) -> sparse.csr_matrix:
+def similarity_graph(
+    vectors: sparse.csr_matrix,
+    min_similarity: float,
+    neighbours: int | None = None,
+    adjust: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None,
+    keep_above: float = np.inf,
+) -> sparse.csr_matrix:
     """Cosine similarities >= min_similarity between distinct rows of L2-normalised `vectors`.
 
-    Computed in row blocks; each block's products are thresholded before the next block starts, so peak memory
-    is one block's products plus the kept pairs.
+    Computed in row blocks; each block's products are thresholded (and pruned) before the next block starts,
+    so peak memory is one block's products plus the kept pairs. `adjust(rows, cols, values)` may rewrite the
+    values of a block's pairs above the threshold (0 drops a pair). With `neighbours`, each row keeps only its
+    `neighbours` largest values plus every value >= `keep_above`, and the result is made symmetric (a pair
+    stays when either side keeps it): memory O(n * neighbours + strong pairs), not O(n²).
     """
     n = vectors.shape[0]
     if n == 0:
         return sparse.csr_matrix((0, 0), dtype=np.float32)
     transposed = vectors.T.tocsr()
     block = max(16, min(4096, _BLOCK_CELLS // max(n, 1)))
-    kept = []
+    kept_rows, kept_cols, kept_values = [], [], []
     for start in range(0, n, block):
         products = (vectors[start : start + block] @ transposed).tocsr()
-        rows = np.repeat(np.arange(products.shape[0]), np.diff(products.indptr))
-        products.data[(products.data < min_similarity) | (products.indices == rows + start)] = 0
-        products.eliminate_zeros()
-        kept.append(products.astype(np.float32))
-    return sparse.vstack(kept, format="csr", dtype=np.float32)
+        # Most products are tiny (common words): select the few above the threshold in one pass first.
+        above = np.flatnonzero(products.data >= min_similarity)
+        rows = (np.searchsorted(products.indptr, above, side="right") - 1).astype(np.int32)
+        cols = products.indices[above].astype(np.int32)
+        values = products.data[above].astype(np.float32)
+        mask = cols != rows + start
+        rows, cols, values = rows[mask], cols[mask], values[mask]
+        if adjust is not None:
+            values = adjust(rows + start, cols, values)
+            mask = values > 0
+            rows, cols, values = rows[mask], cols[mask], values[mask]
+        counts = np.bincount(rows, minlength=products.shape[0]) if neighbours is not None else None
+        if counts is not None and values.size and counts.max() > neighbours:
+            # Rows ascending, values descending within a row (values < 2 always: cosines, plus a bonus).
+            order = np.argsort(rows * 2.0 - values)
+            rows, cols, values = rows[order], cols[order], values[order]
+            first = np.cumsum(counts) - counts
+            rank = np.arange(values.size) - first[rows]
+            mask = (rank < neighbours) | (values >= keep_above)
+            rows, cols, values = rows[mask], cols[mask], values[mask]
+        kept_rows.append(rows + start)
+        kept_cols.append(cols)
+        kept_values.append(values)
+    graph = sparse.csr_matrix(
+        (np.concatenate(kept_values), (np.concatenate(kept_rows), np.concatenate(kept_cols))),
+        shape=(n, n),
+        dtype=np.float32,
+    )
+    if neighbours is not None:
+        graph = graph.maximum(graph.T).tocsr()
+    graph.sort_indices()
+    return graph
 
 
 def centrality(
@@ -592,46 +698,86 @@ def group_claims(
     above `threshold`; two groups that both hold a sentence of the same article never merge, so each article
     lends a claim its sentence most similar to the rest, and its other sentences form or join other claims.
     No single-link chains: a claim never drifts from what all its sentences say. The representative is the
-    most salient member. Returns the claims (most salient first) and each row's claim number."""
+    most salient member. Returns the claims (most salient first) and each row's claim number.
+
+    Only pairs >= `threshold` are candidates (two groups can only reach that mean if some pair of theirs
+    does); they are visited in descending order, and a pair whose groups have changed since it was queued is
+    re-linked once per state of the two groups and queued again at its new value."""
     n = len(table)
     facts = table.facts
+    row_document = table.documents.tolist()
     group_of = np.arange(n)
-    members: dict[int, list[int]] = {row: [row] for row in range(n)}
-    documents: dict[int, set[int]] = {row: {int(table.documents[row])} for row in range(n)}
+    # Groups of two or more sentences; a row missing here is a group of its own.
+    members: dict[int, list[int]] = {}
+    documents: dict[int, set[int]] = {}
+    # A group's state: 0 for an untouched single sentence, a fresh number after every merge it takes part in.
+    state = np.zeros(n, dtype=np.int64)
+    next_state = 1
+    links: dict[tuple[int, int, int, int], float] = {}
     candidates = sparse.triu(facts, k=1).tocoo()
     strong = candidates.data >= threshold
-    heap = [
-        (-float(value), int(a), int(b))
-        for value, a, b in zip(
-            candidates.data[strong], candidates.row[strong], candidates.col[strong], strict=True
-        )
-    ]
-    heapq.heapify(heap)
-    while heap:
-        negative, a, b = heapq.heappop(heap)
+    values, firsts, seconds = candidates.data[strong], candidates.row[strong], candidates.col[strong]
+    order = np.lexsort((seconds, firsts, -values))
+    initial = zip(
+        (-values[order].astype(np.float64)).tolist(),
+        firsts[order].tolist(),
+        seconds[order].tolist(),
+        strict=True,
+    )
+    requeued: list[tuple[float, int, int, int, int]] = []
+    upcoming = next(initial, None)
+    while upcoming is not None or requeued:
+        if upcoming is not None and (not requeued or (*upcoming, 0, 0) <= requeued[0]):
+            negative, a, b = upcoming
+            state_a = state_b = 0
+            upcoming = next(initial, None)
+        else:
+            negative, a, b, state_a, state_b = heapq.heappop(requeued)
         group_a, group_b = int(group_of[a]), int(group_of[b])
-        if group_a == group_b or documents[group_a] & documents[group_b]:
+        if group_a == group_b:
             continue
-        link = _average_link(facts, members[group_a], members[group_b], group_of, group_b)
-        if link < -negative - 1e-6:  # the groups grew since this pair was queued: queue it at its new value
-            if link >= threshold:
-                heapq.heappush(heap, (-link, a, b))
+        documents_a = documents.get(group_a) or {row_document[group_a]}
+        documents_b = documents.get(group_b) or {row_document[group_b]}
+        if not documents_a.isdisjoint(documents_b):
             continue
-        if len(members[group_a]) < len(members[group_b]):
+        members_a = members.get(group_a) or [group_a]
+        members_b = members.get(group_b) or [group_b]
+        if state[group_a] != state_a or state[group_b] != state_b:  # a group changed since this was queued
+            key = (group_a, int(state[group_a]), group_b, int(state[group_b]))
+            link = links.get(key)
+            if link is None:
+                link = links[key] = _average_link(facts, members_a, members_b, group_of, group_b)
+                if link < -negative - 1e-6 and link >= threshold:  # queue it once at its new value
+                    heapq.heappush(requeued, (-link, a, b, int(state[group_a]), int(state[group_b])))
+            if link < -negative - 1e-6:
+                continue
+        if len(members_a) < len(members_b):
             group_a, group_b = group_b, group_a
-        moved = members.pop(group_b)
-        group_of[moved] = group_a
-        members[group_a].extend(moved)
-        documents[group_a] |= documents.pop(group_b)
+            members_a, members_b = members_b, members_a
+            documents_a, documents_b = documents_b, documents_a
+        group_of[members_b] = group_a
+        if group_a in members:  # grow the bigger group in place
+            members_a.extend(members_b)
+            documents_a |= documents_b
+        else:
+            members[group_a] = members_a + members_b
+            documents[group_a] = documents_a | documents_b
+        members.pop(group_b, None)
+        documents.pop(group_b, None)
+        state[group_a] = next_state
+        next_state += 1
 
+    # Members by group, most salient first (ties: table order).
+    order = np.lexsort((np.arange(n), -salience, group_of))
+    boundaries = np.flatnonzero(np.diff(group_of[order])) + 1
+    row_source = [table.sources[d] for d in table.documents]
     claims: list[ClaimGroup] = []
-    for rows in members.values():
-        ordered = sorted(rows, key=lambda row: (-salience[row], row))
-        sources = list(dict.fromkeys(table.sources[table.documents[m]] for m in ordered))
+    for rows in np.split(order, boundaries) if n else []:
+        ordered = rows.tolist()
         claims.append(
             ClaimGroup(
                 members=ordered,
-                sources=sources,
+                sources=list(dict.fromkeys(row_source[m] for m in ordered)),
                 salience=float(salience[ordered[0]]),
                 refs=[table.refs[m] for m in ordered],
             )
@@ -646,10 +792,21 @@ def group_claims(
 def _average_link(
     facts: sparse.csr_matrix, rows_a: list[int], rows_b: list[int], group_of: np.ndarray, group_b: int
 ) -> float:
-    total = 0.0
-    for row in rows_a:
-        begin, end = facts.indptr[row], facts.indptr[row + 1]
-        total += float(facts.data[begin:end][group_of[facts.indices[begin:end]] == group_b].sum())
+    """Mean fact similarity between two groups (`facts` is symmetric: read the smaller group's rows)."""
+    if len(rows_b) < len(rows_a):
+        rows, other = rows_b, int(group_of[rows_a[0]])
+    else:
+        rows, other = rows_a, group_b
+    if len(rows) == 1:
+        begin, end = facts.indptr[rows[0]], facts.indptr[rows[0] + 1]
+        indices, data = facts.indices[begin:end], facts.data[begin:end]
+    else:
+        rows_array = np.asarray(rows)
+        begins = facts.indptr[rows_array]
+        lengths = facts.indptr[rows_array + 1] - begins
+        offsets = np.repeat(begins - (np.cumsum(lengths) - lengths), lengths) + np.arange(lengths.sum())
+        indices, data = facts.indices[offsets], facts.data[offsets]
+    total = float(data[group_of[indices] == other].sum(dtype=np.float64))
     return total / (len(rows_a) * len(rows_b))
 
 
