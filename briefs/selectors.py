@@ -4,10 +4,13 @@ are fetched with select_related/prefetch_related, counts with annotations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -26,6 +29,8 @@ from articles.models import (
     Summary,
 )
 from briefs.models import Brief, BriefItem, Publication, Revision
+
+T = TypeVar("T")
 
 CLAIM_FILTERS = {
     "all": "All claims",
@@ -357,6 +362,33 @@ def source_labels(story: Story, article_ids: set[int]) -> dict[int, str]:
         .filter(pk__in=article_ids)
     )
     return {article.pk: article.source_label for article in articles}
+
+
+SYNTHESIS_CACHE_SECONDS = 300  # bounds how long an edit made outside the pipeline (the admin) may go unseen
+
+
+def story_with_synthesis_stamp(slug: str) -> Story | None:
+    """The story, with `synthesis_stamp`: when its candidate brief was made (None before any synthesis).
+
+    Every synthesis replaces the candidate brief with the claims, so the stamp names one state of the
+    story's claims: what is derived from them may be cached under it."""
+    stamp = CandidateBrief.objects.filter(story=OuterRef("pk")).values("created")[:1]
+    return Story.objects.annotate(synthesis_stamp=Subquery(stamp)).filter(slug=slug).first()
+
+
+def cached_for_synthesis(story: Story, parts: tuple, compute: Callable[[], T]) -> T:
+    """compute(), cached (local memory of this process) for the story's current synthesis and `parts`.
+
+    Not cached while the story has no synthesis (its articles are still being imported or analysed)."""
+    stamp = getattr(story, "synthesis_stamp", None)
+    if stamp is None:
+        return compute()
+    key = "wb:synthesis:" + ":".join(str(part) for part in (story.pk, stamp.timestamp(), *parts))
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, SYNTHESIS_CACHE_SECONDS)
+    return value
 
 
 def story_entities(story: Story, limit: int = 60) -> list[Entity]:

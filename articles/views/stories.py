@@ -89,18 +89,33 @@ def _common_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
     }
 
 
-def claims_context(request: HttpRequest, story: Story, brief: Brief, common: dict | None = None) -> dict:
-    """What the claims pane needs; enough on its own for the HTMX claims filter."""
+def claims_context(
+    request: HttpRequest, story: Story, brief: Brief, common: dict | None = None, *, cached: bool = False
+) -> dict:
+    """What the claims pane needs; enough on its own for the HTMX claims filter.
+
+    `cached`: read the claims through the synthesis cache (the HTMX filter and "Show more", asked again and
+    again); the full page always reads them from the database, so that reloading it shows what is stored."""
     context = common or _common_context(request, story, brief)
     claim_filter, entity_id = context["claim_filter"], context["entity_id"]
     shown = _shown(request, "shown", selectors.CLAIMS_SHOWN)
-    entities = selectors.story_entities(story)
-    claims = selectors.story_claims(story, claim_filter=claim_filter, entity_id=entity_id, limit=shown)
-    total = (
-        len(claims)
-        if len(claims) < shown
-        else selectors.story_claim_count(story, claim_filter=claim_filter, entity_id=entity_id)
-    )
+
+    def claims_page() -> tuple[list, list, int]:
+        entities = selectors.story_entities(story)
+        claims = selectors.story_claims(story, claim_filter=claim_filter, entity_id=entity_id, limit=shown)
+        total = (
+            len(claims)
+            if len(claims) < shown
+            else selectors.story_claim_count(story, claim_filter=claim_filter, entity_id=entity_id)
+        )
+        return entities, claims, total
+
+    if cached:
+        # Claims, their sources and the entities change only when the story is synthesised again.
+        parts = ("claims", claim_filter, entity_id, shown, selectors.CLAIM_OUTLETS_SHOWN)
+        entities, claims, total = selectors.cached_for_synthesis(story, parts, claims_page)
+    else:
+        entities, claims, total = claims_page()
     entity = next((e for e in entities if e.pk == entity_id), None)
     if entity is None and entity_id:
         entity = story.entities.filter(pk=entity_id).first()
@@ -146,11 +161,13 @@ def workspace_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
 @require_GET
 @login_required
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    story = get_object_or_404(Story, slug=slug)
+    story = selectors.story_with_synthesis_stamp(slug)
+    if story is None:
+        raise Http404(f"No story “{slug}”.")
     target = request.htmx.target if request.htmx else None
     if target == "claims-pane":
         brief = brief_get_or_create(story)
-        return render(request, f"{WORKSPACE}#claims-pane", claims_context(request, story, brief))
+        return render(request, f"{WORKSPACE}#claims-pane", claims_context(request, story, brief, cached=True))
     if target == "sources-pane":
         brief = brief_get_or_create(story)
         return render(request, f"{WORKSPACE}#sources-pane", sources_context(request, story, brief))

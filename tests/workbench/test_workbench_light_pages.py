@@ -12,7 +12,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from articles.models import ArticleOverlap
+from articles.models import ArticleOverlap, CandidateBrief
 from briefs import selectors
 from briefs.models import BriefItem
 from briefs.services import (
@@ -24,6 +24,7 @@ from briefs.services import (
     brief_start_from_candidate,
     brief_update_header,
 )
+from tests.workbench.wb_factories import build_story
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -133,3 +134,45 @@ def test_moves_and_removals_keep_positions_contiguous(built):
     snapshot = brief.revisions.get(number=4).snapshot
     assert [entry["position"] for entry in snapshot["items"]] == [0, 1, 2]
     assert snapshot["items"][0]["text"] == "Own line." and snapshot["items"][0]["sources"] == []
+
+
+def test_the_claims_pane_shows_the_claims_of_the_latest_synthesis(built, editor_client):
+    url = reverse("story_detail", args=[built.story.slug]) + "?filter=all"
+    unique = built.claims["unique"]
+    assert (
+        f'id="claim-{unique.pk}"'
+        in editor_client.get(url, HTTP_HX_TARGET="claims-pane", **HTMX).content.decode()
+    )
+    # A synthesis replaces the claims and the candidate brief together (by hand here, as synthesize_story).
+    unique.delete()
+    candidate = built.story.candidate_brief
+    candidate.delete()
+    CandidateBrief.objects.create(story=built.story, algorithm="test", params={})
+    html = editor_client.get(url, HTTP_HX_TARGET="claims-pane", **HTMX).content.decode()
+    assert f'id="claim-{unique.pk}"' not in html and f'id="claim-{built.claims["agreed"].pk}"' in html
+
+
+def test_the_full_page_reads_the_claims_from_the_database(built, editor_client):
+    url = reverse("story_detail", args=[built.story.slug]) + "?filter=all"
+    unique = built.claims["unique"]
+    assert (
+        f'id="claim-{unique.pk}"'
+        in editor_client.get(url, HTTP_HX_TARGET="claims-pane", **HTMX).content.decode()
+    )
+    unique.delete()  # outside the pipeline (the admin): the fragment may show it until the cache expires
+    assert f'id="claim-{unique.pk}"' not in editor_client.get(url).content.decode()
+
+
+def test_a_story_not_synthesised_yet_shows_claims_as_they_are_stored(db, editor_client):
+    built = build_story(slug="no-synthesis", candidate=False)
+    url = reverse("story_detail", args=[built.story.slug]) + "?filter=all"
+    unique = built.claims["unique"]
+    assert (
+        f'id="claim-{unique.pk}"'
+        in editor_client.get(url, HTTP_HX_TARGET="claims-pane", **HTMX).content.decode()
+    )
+    unique.delete()
+    assert (
+        f'id="claim-{unique.pk}"'
+        not in editor_client.get(url, HTTP_HX_TARGET="claims-pane", **HTMX).content.decode()
+    )
