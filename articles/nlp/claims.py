@@ -604,7 +604,7 @@ def similarity_graph(
         return sparse.csr_matrix((0, 0), dtype=np.float32)
     transposed = vectors.T.tocsr()
     block = max(16, min(4096, _BLOCK_CELLS // max(n, 1)))
-    kept_rows, kept_cols, kept_values = [], [], []
+    row_counts, kept_cols, kept_values = [], [], []
     for start in range(0, n, block):
         products = (vectors[start : start + block] @ transposed).tocsr()
         # Most products are tiny (common words): select the few above the threshold in one pass first.
@@ -618,8 +618,8 @@ def similarity_graph(
             values = adjust(rows + start, cols, values)
             mask = values > 0
             rows, cols, values = rows[mask], cols[mask], values[mask]
-        counts = np.bincount(rows, minlength=products.shape[0]) if neighbours is not None else None
-        if counts is not None and values.size and counts.max() > neighbours:
+        counts = np.bincount(rows, minlength=products.shape[0])
+        if neighbours is not None and values.size and counts.max() > neighbours:
             # Rows ascending, values descending within a row (values < 2 always: cosines, plus a bonus).
             order = np.argsort(rows * 2.0 - values)
             rows, cols, values = rows[order], cols[order], values[order]
@@ -627,17 +627,25 @@ def similarity_graph(
             rank = np.arange(values.size) - first[rows]
             mask = (rank < neighbours) | (values >= keep_above)
             rows, cols, values = rows[mask], cols[mask], values[mask]
-        kept_rows.append(rows + start)
+            counts = np.bincount(rows, minlength=products.shape[0])
+        row_counts.append(counts)
         kept_cols.append(cols)
         kept_values.append(values)
-    graph = sparse.csr_matrix(
-        (np.concatenate(kept_values), (np.concatenate(kept_rows), np.concatenate(kept_cols))),
-        shape=(n, n),
-        dtype=np.float32,
-    )
-    if neighbours is not None:
-        graph = graph.maximum(graph.T).tocsr()
+    values, cols = np.concatenate(kept_values), np.concatenate(kept_cols)
+    kept_values.clear()
+    kept_cols.clear()
+    indptr = np.zeros(n + 1, dtype=np.int32 if values.size < 2**31 else np.int64)
+    np.cumsum(np.concatenate(row_counts), out=indptr[1:])
+    graph = sparse.csr_matrix((values, cols, indptr), shape=(n, n), dtype=np.float32)
+    del values, cols
     graph.sort_indices()
+    if neighbours is not None:
+        graph = graph.maximum(graph.T.tocsr())
+        graph.sort_indices()
+        # Own trimmed arrays (the sum's buffers are sized for the worst case).
+        graph = sparse.csr_matrix(
+            (graph.data.copy(), graph.indices.copy(), graph.indptr.copy()), shape=(n, n)
+        )
     return graph
 
 
@@ -655,10 +663,10 @@ def centrality(
     out_weight = np.asarray(graph.sum(axis=1)).ravel()
     dangling = out_weight == 0
     inverse = np.divide(1.0, out_weight, out=np.zeros_like(out_weight), where=~dangling)
-    transition_t = (sparse.diags(inverse) @ graph).T.tocsr()
+    incoming = graph.T  # a view: no copy of the graph
     scores = teleport.copy()
     for _ in range(200):
-        spread = transition_t @ scores + scores[dangling].sum() * teleport
+        spread = incoming @ (scores * inverse) + scores[dangling].sum() * teleport
         updated = (1 - damping) * teleport + damping * spread
         change = np.abs(updated - scores).sum()
         scores = updated
@@ -714,9 +722,9 @@ def group_claims(
     state = np.zeros(n, dtype=np.int64)
     next_state = 1
     links: dict[tuple[int, int, int, int], float] = {}
-    candidates = sparse.triu(facts, k=1).tocoo()
-    strong = candidates.data >= threshold
-    values, firsts, seconds = candidates.data[strong], candidates.row[strong], candidates.col[strong]
+    firsts, seconds, values = strong_pairs(facts, threshold)
+    upper = firsts < seconds
+    firsts, seconds, values = firsts[upper], seconds[upper], values[upper]
     order = np.lexsort((seconds, firsts, -values))
     initial = zip(
         (-values[order].astype(np.float64)).tolist(),
@@ -816,13 +824,20 @@ def source_support(table: SentenceTable, threshold: float) -> np.ndarray:
     n = len(table)
     source_ids = {label: k for k, label in enumerate(dict.fromkeys(table.sources))}
     row_source = np.asarray([source_ids[table.sources[d]] for d in table.documents], dtype=np.int64)
-    strong = table.facts.multiply(table.facts >= threshold).tocoo()
-    pairs = np.unique(np.stack([strong.row.astype(np.int64), row_source[strong.col]]), axis=1)
-    support = np.ones(n)
-    if pairs.size:
-        other = pairs[1] != row_source[pairs[0]]
-        np.add.at(support, pairs[0][other], 1)
-    return support
+    rows, cols, _ = strong_pairs(table.facts, threshold)
+    sources = np.int64(max(len(source_ids), 1))
+    pairs = np.unique(rows * sources + row_source[cols])  # (row, other source) once each
+    rows, other_source = pairs // sources, pairs % sources
+    return 1.0 + np.bincount(rows[other_source != row_source[rows]], minlength=n)
+
+
+def strong_pairs(
+    similarity: sparse.csr_matrix, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns (int64) and values of the entries >= threshold, without copying the matrix."""
+    above = np.flatnonzero(similarity.data >= threshold)
+    rows = np.searchsorted(similarity.indptr, above, side="right") - 1
+    return rows.astype(np.int64), similarity.indices[above].astype(np.int64), similarity.data[above]
 
 
 def article_coverage(table: SentenceTable, document_count: int, threshold: float) -> np.ndarray:
@@ -831,13 +846,11 @@ def article_coverage(table: SentenceTable, document_count: int, threshold: float
     coverage = np.eye(document_count)
     totals = np.zeros(document_count)
     np.add.at(totals, table.documents, table.words)
-    strong = table.facts.multiply(table.facts >= threshold).tocoo()
-    pairs = np.unique(
-        np.stack([strong.row.astype(np.int64), table.documents[strong.col].astype(np.int64)]), axis=1
-    )
+    rows, cols, _ = strong_pairs(table.facts, threshold)
+    codes = np.unique(rows * document_count + table.documents[cols])  # (row, other article) once each
+    rows, other_document = codes // document_count, codes % document_count
     covered = np.zeros((document_count, document_count))
-    if pairs.size:
-        np.add.at(covered, (table.documents[pairs[0]], pairs[1]), table.words[pairs[0]])
+    np.add.at(covered, (table.documents[rows], other_document), table.words[rows])
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(totals[:, None] > 0, covered / totals[:, None], 0.0)
     off_diagonal = ~np.eye(document_count, dtype=bool)
