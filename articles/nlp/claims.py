@@ -14,8 +14,10 @@ Everything here is built to scale to stories of tens of thousands of sentences:
 from __future__ import annotations
 
 import heapq
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -31,6 +33,8 @@ from articles.nlp.types import SentenceSpan
 GRAPH_MIN_SIMILARITY = 0.1
 # A rough bound on how many similarity values one row block may hold before thresholding.
 _BLOCK_CELLS = 4_000_000
+# Threads computing similarity blocks (the machine's cores, at most two).
+_SIMILARITY_THREADS = max(1, min(2, os.cpu_count() or 1))
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _STOP_WORDS = frozenset(get_stop_words("english")) | {
@@ -553,8 +557,17 @@ def fact_similarity(
         found[found == len(name_codes)] = 0
         return name_codes[found] == codes if len(name_codes) else np.zeros(len(codes), dtype=bool)
 
+    has_event = kind_of > 0
+
     def apply_rules(rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
-        keep = documents[rows] != documents[cols]
+        values = np.where(documents[rows] != documents[cols], values, np.float32(0))
+        eventful = np.flatnonzero(has_event[rows] | has_event[cols])  # the event rules concern only these
+        if eventful.size:
+            values[eventful] = event_rules(rows[eventful], cols[eventful], values[eventful])
+        return values
+
+    def event_rules(rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+        keep = values > 0
         both_events = (kind_of[rows] > 0) & (kind_of[cols] > 0)
         same_kind = kind_of[rows] == kind_of[cols]
         keep &= ~both_events | same_kind
@@ -604,8 +617,8 @@ def similarity_graph(
         return sparse.csr_matrix((0, 0), dtype=np.float32)
     transposed = vectors.T.tocsr()
     block = max(16, min(4096, _BLOCK_CELLS // max(n, 1)))
-    row_counts, kept_cols, kept_values = [], [], []
-    for start in range(0, n, block):
+
+    def block_pairs(start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         products = (vectors[start : start + block] @ transposed).tocsr()
         # Most products are tiny (common words): select the few above the threshold in one pass first.
         above = np.flatnonzero(products.data >= min_similarity)
@@ -628,9 +641,16 @@ def similarity_graph(
             mask = (rank < neighbours) | (values >= keep_above)
             rows, cols, values = rows[mask], cols[mask], values[mask]
             counts = np.bincount(rows, minlength=products.shape[0])
-        row_counts.append(counts)
-        kept_cols.append(cols)
-        kept_values.append(values)
+        return counts, cols, values
+
+    row_counts, kept_cols, kept_values = [], [], []
+    # scipy's sparse product and numpy release the GIL: blocks run in two threads, collected in order.
+    starts = range(0, n, block)
+    with ThreadPoolExecutor(max_workers=min(_SIMILARITY_THREADS, len(starts))) as pool:
+        for counts, cols, values in pool.map(block_pairs, starts):
+            row_counts.append(counts)
+            kept_cols.append(cols)
+            kept_values.append(values)
     values, cols = np.concatenate(kept_values), np.concatenate(kept_cols)
     kept_values.clear()
     kept_cols.clear()
@@ -642,7 +662,7 @@ def similarity_graph(
     if neighbours is not None:
         graph = graph.maximum(graph.T.tocsr())
         graph.sort_indices()
-        # Own trimmed arrays (the sum's buffers are sized for the worst case).
+        # Own trimmed arrays (maximum's buffers are sized for the worst case).
         graph = sparse.csr_matrix(
             (graph.data.copy(), graph.indices.copy(), graph.indptr.copy()), shape=(n, n)
         )
@@ -714,12 +734,13 @@ def group_claims(
     n = len(table)
     facts = table.facts
     row_document = table.documents.tolist()
-    group_of = np.arange(n)
+    group_of = np.arange(n)  # for vector reads
+    group_list = group_of.tolist()  # the same, for fast single reads
     # Groups of two or more sentences; a row missing here is a group of its own.
     members: dict[int, list[int]] = {}
     documents: dict[int, set[int]] = {}
     # A group's state: 0 for an untouched single sentence, a fresh number after every merge it takes part in.
-    state = np.zeros(n, dtype=np.int64)
+    state = [0] * n
     next_state = 1
     links: dict[tuple[int, int, int, int], float] = {}
     firsts, seconds, values = strong_pairs(facts, threshold)
@@ -741,7 +762,7 @@ def group_claims(
             upcoming = next(initial, None)
         else:
             negative, a, b, state_a, state_b = heapq.heappop(requeued)
-        group_a, group_b = int(group_of[a]), int(group_of[b])
+        group_a, group_b = group_list[a], group_list[b]
         if group_a == group_b:
             continue
         documents_a = documents.get(group_a) or {row_document[group_a]}
@@ -751,12 +772,12 @@ def group_claims(
         members_a = members.get(group_a) or [group_a]
         members_b = members.get(group_b) or [group_b]
         if state[group_a] != state_a or state[group_b] != state_b:  # a group changed since this was queued
-            key = (group_a, int(state[group_a]), group_b, int(state[group_b]))
+            key = (group_a, state[group_a], group_b, state[group_b])
             link = links.get(key)
             if link is None:
                 link = links[key] = _average_link(facts, members_a, members_b, group_of, group_b)
                 if link < -negative - 1e-6 and link >= threshold:  # queue it once at its new value
-                    heapq.heappush(requeued, (-link, a, b, int(state[group_a]), int(state[group_b])))
+                    heapq.heappush(requeued, (-link, a, b, state[group_a], state[group_b]))
             if link < -negative - 1e-6:
                 continue
         if len(members_a) < len(members_b):
@@ -764,6 +785,8 @@ def group_claims(
             members_a, members_b = members_b, members_a
             documents_a, documents_b = documents_b, documents_a
         group_of[members_b] = group_a
+        for row in members_b:
+            group_list[row] = group_a
         if group_a in members:  # grow the bigger group in place
             members_a.extend(members_b)
             documents_a |= documents_b
