@@ -4,10 +4,11 @@ sources.
 Plain Python, no Django. `select_brief` is the one selection code path: the story's candidate brief
 (articles.services.synthesis) and the `summarize_clusters` command both call it.
 
-Salience is centrality in the sentence similarity graph (PageRank over cosine similarities, as in LexRank),
-with a teleport prior favouring each article's opening sentences (news puts the facts first), multiplied by
-how many sources report the sentence. Redundancy: at most one sentence per claim, and none too similar to one
-already taken (MMR-style). Order: by position in the source articles, so the brief reads lead first.
+Salience is centrality in the sentence similarity graph (PageRank over cosine similarities, as in LexRank, on
+each sentence's nearest neighbours), with a teleport prior favouring each article's opening sentences (news
+puts the facts first), multiplied by how many sources report the sentence. Redundancy: at most one sentence
+per claim, and none too similar to one already taken (MMR-style). Order: by position in the source articles,
+so the brief reads lead first.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def select_brief(documents: Sequence[SourceDocument], params: BriefParams | None
     params = params or BriefParams()
     started = time.perf_counter()
     table = build_sentence_table(
-        documents, min_similarity=min(GRAPH_MIN_SIMILARITY, params.support_threshold, params.claim_threshold)
+        documents,
+        min_similarity=min(GRAPH_MIN_SIMILARITY, params.support_threshold, params.claim_threshold),
+        fact_threshold=min(params.support_threshold, params.claim_threshold),
     )
     vectors_done = time.perf_counter()
 
