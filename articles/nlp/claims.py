@@ -260,12 +260,15 @@ class SentenceEvent:
     reported: bool  # the sentence reports the event (a verb, "announced her resignation"), not a mention
 
 
+_NO_EVENT = SentenceEvent("", -1, False)
+
+
 def sentence_event(text: str) -> SentenceEvent:
     """The main event of a sentence: the first one named after any leading adverbial clause."""
     lower = text.lower()
     matches = list(_ANY_EVENT.finditer(lower))
     if not matches:
-        return SentenceEvent("", -1, False)
+        return _NO_EVENT
     lead = _LEADING_CLAUSE.match(lower)
     if lead:
         matches = [m for m in matches if m.start() >= lead.end()] or matches
@@ -378,16 +381,6 @@ FACT_NEIGHBOURS = 50
 GRAPH_NEIGHBOURS = 50
 
 
-@dataclass
-class _TextAnalysis:
-    """What the table needs from one distinct sentence text (computed once per text: big stories repeat
-    wire copy verbatim)."""
-
-    terms: list[str]
-    spans: tuple[NameSpan, ...]
-    event: SentenceEvent
-
-
 def build_sentence_table(
     documents: Sequence[SourceDocument],
     min_similarity: float = GRAPH_MIN_SIMILARITY,
@@ -423,31 +416,41 @@ def build_sentence_table(
             positions.append(position)
             position += 1
     distinct = list(analysis_of)  # insertion order: text id -> text
-    analyses = [
-        _TextAnalysis(terms, _name_spans(text), sentence_event(text)) if terms else None
-        for text, terms in zip(distinct, terms_of_text, strict=True)
-    ]
     row_text = np.asarray(text_ids, dtype=np.int64)
-    vectors = _tfidf([analysis.terms if analysis else [] for analysis in analyses], row_text)
-    graph = similarity_graph(vectors, min_similarity, neighbours=GRAPH_NEIGHBOURS)
-    resolver = NameResolver(span.name for analysis in analyses if analysis for span in analysis.spans)
-    text_keys = [
-        [resolver.key(span.name) for span in analysis.spans] if analysis else [] for analysis in analyses
-    ]
-    text_names = [frozenset(keys) for keys in text_keys]
-    names = [text_names[t] for t in text_ids]
-    events = [analyses[t].event for t in text_ids]  # type: ignore[union-attr]
-    spans = [analyses[t].spans for t in text_ids]  # type: ignore[union-attr]
-    keys = [text_keys[t] for t in text_ids]
-    subjects = _event_subjects(events, spans, keys, doc_of, resolver)
-    fact_vectors = _tfidf(
-        [
-            fact_terms(text, analysis.spans, row_keys) if analysis else []
-            for text, analysis, row_keys in zip(distinct, analyses, text_keys, strict=True)
-        ],
-        row_text,
-    )
-    documents_array = np.asarray(doc_of, dtype=np.int32)
+    vectors = _tfidf(terms_of_text, row_text)
+    # The centrality graph is mostly sparse products (no GIL held): it runs while names and events are read.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        graph_future = background.submit(
+            similarity_graph, vectors, min_similarity, neighbours=GRAPH_NEIGHBOURS
+        )
+        # Per distinct text (texts without content words have no row and are skipped).
+        text_spans = [
+            _name_spans(text) if terms else () for text, terms in zip(distinct, terms_of_text, strict=True)
+        ]
+        text_events = [
+            sentence_event(text) if terms else _NO_EVENT
+            for text, terms in zip(distinct, terms_of_text, strict=True)
+        ]
+        resolver = NameResolver(span.name for row_spans in text_spans for span in row_spans)
+        text_keys = [[resolver.key(span.name) for span in row_spans] for row_spans in text_spans]
+        text_names = [frozenset(keys) for keys in text_keys]
+        names = [text_names[t] for t in text_ids]
+        events = [text_events[t] for t in text_ids]
+        spans = [text_spans[t] for t in text_ids]
+        keys = [text_keys[t] for t in text_ids]
+        subjects = _event_subjects(events, spans, keys, doc_of, resolver)
+        fact_vectors = _tfidf(
+            [
+                fact_terms(text, row_spans, row_keys) if terms else []
+                for text, terms, row_spans, row_keys in zip(
+                    distinct, terms_of_text, text_spans, text_keys, strict=True
+                )
+            ],
+            row_text,
+        )
+        documents_array = np.asarray(doc_of, dtype=np.int32)
+        facts = fact_similarity(fact_vectors, documents_array, names, events, subjects, fact_threshold)
+        graph = graph_future.result()
     return SentenceTable(
         refs=refs,
         texts=texts,
@@ -459,7 +462,7 @@ def build_sentence_table(
         events=[event.kind for event in events],
         vectors=vectors,
         graph=graph,
-        facts=fact_similarity(fact_vectors, documents_array, names, events, subjects, fact_threshold),
+        facts=facts,
     )
 
 
