@@ -17,4 +17,5 @@ RUN DEBUG=false SECRET_KEY=collectstatic-only-not-used-at-run-time python manage
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "workbench.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+# Workers, threads and timeouts: gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
+CMD ["gunicorn", "workbench.wsgi:application"]

@@ -6,7 +6,8 @@ PATH is a Multi-News style JSON Lines file (default ../shared/eval/multinews-val
 
 1. creates the PostgreSQL database `--database` (default wb_load; dropped first unless --reuse), migrates
    it and collects the static files;
-2. starts `celery -A workbench worker` (queue wb-load on `--redis`) and gunicorn with 2 sync workers on a free
+2. starts `celery -A workbench worker` (queue wb-load on `--redis`) and gunicorn with 2 sync workers
+   (gunicorn.conf.py) on a free
    loopback port, both with bench.load_settings (the production settings over plain HTTP, plus a minimal view
    at /bench/minimal that only exists in that URLconf);
 3. builds one story of `--articles` articles (default 200) from the file's documents through the real
@@ -554,10 +555,8 @@ def main() -> None:
                 f"127.0.0.1:{port}",
                 "--workers",
                 "2",
-                "--worker-class",
-                "sync",
-                "--timeout",
-                "120",
+                "--access-logfile",
+                "/dev/null",
             ],
             run_dir,
         )
@@ -581,7 +580,8 @@ def main() -> None:
         facts = (
             f"{story.articles.count()} articles, {story.claims.count()} claims, "
             f"{story.brief.items.count()} brief items; {os.cpu_count()} CPU cores shared by the load "
-            f"generator, gunicorn (2 sync workers), PostgreSQL, Redis and the idle Celery worker; Python "
+            f"generator, gunicorn (2 sync workers, gunicorn.conf.py), PostgreSQL, Redis and the idle Celery "
+            f"worker; Python "
             f"{platform.python_version()}; think time {think[0]}-{think[1]} s; "
             f"{args.duration:.0f} s per editor count."
         )
