@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 from django.test import Client
+from kombu import pools as kombu_pools
 
 from briefs.services import ensure_demo_accounts
 from tests.realstack.conftest import workers as drill_workers  # noqa: F401 - the same real workers fixture
@@ -120,8 +121,9 @@ def _use_broker(url: str) -> None:
     from workbench.celery import app
 
     app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # The app's pools are kombu's process-wide ones, registered per broker URL: closing one and keeping the
+    # registry would hand the same closed pool back when the URL is used again. Reset them all instead.
+    kombu_pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
