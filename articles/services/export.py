@@ -1,4 +1,4 @@
-"""A story as plain data for other programs (the export_story command); see docs/readme/analysis.md."""
+"""A story as plain data for other programs (export_story); the schema is in the README."""
 
 from __future__ import annotations
 

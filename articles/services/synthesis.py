@@ -189,7 +189,7 @@ def _claim_entities(story: Story, members: list[tuple[int, Sentence]]) -> set[tu
 
 
 def synthesis_export(story: Story) -> dict[str, Any]:
-    """The story's synthesis as plain data: `claims`, `overlap` and `candidate_brief` (see docs/readme)."""
+    """The story's synthesis as plain data: `claims`, `overlap`, `candidate_brief` (schema: README)."""
     articles = list(story.articles.select_related("outlet").order_by("published_at", "id"))
     label = {article.pk: article.source_label for article in articles}
 
