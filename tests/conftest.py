@@ -3,8 +3,8 @@
 - `realstack` tests need PostgreSQL (DATABASE_URL) and Redis (CELERY_BROKER_URL). On the embedded default they
   are skipped with a reason shown in the summary; with REQUIRE_REAL_STACK=1 (as .ci/run sets), an unreachable
   service stops the whole run with an error instead.
-- `browser` tests need Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH). Under CI they fail when it is
-  missing; elsewhere they are skipped with the command that installs it.
+- `browser` tests need Debian's Chromium at /usr/bin/chromium (or CHROMIUM_PATH). Under CI they fail when it
+  is missing; elsewhere they are skipped with the command that installs it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,10 @@ SEEDS_DIR = PROJECT_DIR / "seeds"
 
 
 def _on_real_stack() -> bool:
-    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and not settings.CELERY_TASK_ALWAYS_EAGER
+    return (
+        settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+        and not settings.CELERY_TASK_ALWAYS_EAGER
+    )
 
 
 def _reachable(url: str) -> str | None:
@@ -39,7 +42,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get("REQUIRE_REAL_STACK") != "1":
         return
     if not _on_real_stack():
-        pytest.exit("REQUIRE_REAL_STACK=1 but DATABASE_URL is not PostgreSQL or CELERY_BROKER_URL is not set", 3)
+        pytest.exit(
+            "REQUIRE_REAL_STACK=1 but DATABASE_URL is not PostgreSQL or CELERY_BROKER_URL is not set", 3
+        )
     db = settings.DATABASES["default"]
     problems = [
         _reachable(f"postgres://{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"),

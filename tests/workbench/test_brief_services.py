@@ -68,7 +68,10 @@ def test_citations_are_numbered_by_first_use():
     snapshot = {
         "headline": "H",
         "items": [
-            {"text": "a", "sources": [{"article_id": 7, "outlet": "X", "title": "t7", "url": "https://x.example/7"}]},
+            {
+                "text": "a",
+                "sources": [{"article_id": 7, "outlet": "X", "title": "t7", "url": "https://x.example/7"}],
+            },
             {
                 "text": "b",
                 "sources": [{"article_id": 3, "outlet": "Y", "title": "t3", "url": ""}, {"article_id": 7}],
