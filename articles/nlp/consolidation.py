@@ -7,7 +7,9 @@ their cleaned form whatever label spaCy gave each one. Groups are then joined wh
   Security"), or
 - the same organisation without its generic words ("Homeland Security", "Treasury Department").
 The label is the majority over the group's multi-word mentions (spaCy is more reliable on full names; it tags
-"Krause’s" as ORG), else over all of them. The canonical name is the longest proper form.
+"Krause’s" as ORG), else over all of them. The canonical name is the longest proper form, except that an
+organisation the sources call by its acronym at least twice as often as by its full name is named by the
+acronym ("IRS", with "Internal Revenue Service" among the aliases).
 """
 
 from __future__ import annotations
@@ -256,11 +258,22 @@ def _entity(members: list[_Group]) -> ConsolidatedEntity:
         by_key[key] = (best[0], best[1] + count) if best else (surface, count)
     forms = sorted(by_key.values(), key=lambda item: (-item[1], item[0]))
     proper = [form for form in forms if any(ch.isupper() for ch in form[0])] or forms
-    name = max(proper, key=lambda item: (len(item[0].split()), len(item[0]), item[1]))[0]
+    longest, longest_count = max(proper, key=lambda item: (len(item[0].split()), len(item[0]), item[1]))
+    label = _majority(multiword_labels or labels)
+    name = longest
+    if label != "PERSON":
+        # An organisation the sources mostly call by its acronym ("IRS") is named by it.
+        acronyms = [
+            (form, count)
+            for form, count in proper
+            if _looks_like_acronym(form) and _key(form) == _acronym(longest) and count >= 2 * longest_count
+        ]
+        if acronyms:
+            name = max(acronyms, key=lambda item: item[1])[0]
     articles = list(dict.fromkeys(ref.article for ref in refs))
     return ConsolidatedEntity(
         name=name,
-        label=_majority(multiword_labels or labels),
+        label=label,
         aliases=[form for form, _ in forms if form != name],
         mention_count=len(refs),
         articles=articles,

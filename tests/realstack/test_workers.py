@@ -45,7 +45,7 @@ def test_a_real_worker_analyses_every_article_once(workers, seed_story):
         assert_rows_written_once(article)
     assert set(analysis_jobs().values_list("attempts", flat=True)) == {1}
     names = set(seed_story.entities.values_list("name", "label"))
-    assert {("Melanie Krause", "PERSON"), ("Internal Revenue Service", "ORG")} <= names
+    assert {("Melanie Krause", "PERSON"), ("IRS", "ORG")} <= names
     # All articles analysed: the synthesis job was queued and picked up by the worker.
     wait_for(
         lambda: Job.objects.filter(kind=Job.Kind.SYNTHESIS, state__in=["succeeded", "failed"]).count() == 1,
