@@ -19,7 +19,7 @@ from briefs.presentation import cite, snapshot_markdown
 from briefs.services import brief_get_or_create
 from tests.security.conftest import PASSWORD
 from tests.security.inert import is_script_url, live_markup
-from tests.workbench.wb_factories import build_story
+from tests.workbench.wb_factories import DEFAULT_TEXTS, build_story
 
 
 def script(marker: str) -> str:
@@ -45,18 +45,7 @@ POISONED_TEXTS = [
         f"The agency signed a deal {attribute_breakout('body-attr')} in April.\n"
         "Critics said the deal put taxpayer privacy at risk. Krause had led the agency since February.",
     ),
-    (
-        "IRS head steps down after immigration data pact",
-        "Melanie Krause, the acting IRS commissioner, is stepping down, the Treasury said on Tuesday. "
-        "The agreement lets immigration officers check the addresses of 7,000 people.\n"
-        "Officials expect a successor to be named within weeks.",
-    ),
-    (
-        "Treasury confirms departure of acting IRS commissioner",
-        "The Treasury confirmed that Melanie Krause will leave the IRS. "
-        "The agreement covers the addresses of 700 people, according to court filings.\n"
-        "She is the fifth person to lead the agency this year.",
-    ),
+    *DEFAULT_TEXTS[1:],  # the rest of the story is the ordinary fixture text
 ]
 
 HTML_IMPORT = f"""<!DOCTYPE html><html><head>
