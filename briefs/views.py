@@ -262,6 +262,7 @@ def edit_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     """GET: the inline edit form for one item. POST: save its text."""
     if request.method == "POST":
         return _save_item(request, slug=slug, item_id=item_id)
+    require_permission(request, "briefs.edit_brief")
     story = get_object_or_404(Story, slug=slug)
     item = BriefItem.objects.select_related("brief").filter(brief__story=story, pk=item_id).first()
     if item is None:

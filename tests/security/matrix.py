@@ -177,9 +177,9 @@ MATRIX: dict[str, Entry] = {
     "stories/<slug:slug>/brief/items/<int:item_id>/move/": Entry(
         **BRIEF_ACTION, prepare=first_item_data({"direction": "down"})
     ),
-    # GET shows the inline edit form (reading); saving it is an edit.
+    # GET shows the inline edit form and POST saves it: both only for those who may edit.
     "stories/<slug:slug>/brief/items/<int:item_id>/edit/": Entry(
-        get=READ, post=EDIT, prepare=first_item_data({"text": "Edited text."})
+        get=EDIT, post=EDIT, prepare=first_item_data({"text": "Edited text."})
     ),
     "stories/<slug:slug>/brief/items/<int:item_id>/attach/": Entry(**BRIEF_ACTION, prepare=attach_data),
     "stories/<slug:slug>/brief/restore/<int:number>/": Entry(**BRIEF_ACTION, prepare=version_only),
