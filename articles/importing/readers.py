@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 from articles.importing.decode import decode_text, html_declared_charset
 from articles.importing.errors import ImportFailure
 from articles.importing.feeds import looks_like_feed, read_feed
-from articles.importing.fetch import fetch
+from articles.importing.fetch import FetchedPage, fetch
 from articles.importing.html import read_html
 from articles.importing.records import Entry, ParsedArticle, ReadLimits
 from articles.importing.sources import ImportSource, size_label
@@ -83,14 +83,18 @@ def read_bytes(data: bytes, name: str, limits: ReadLimits, *, hint: str | None =
     return entries
 
 
-def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = False) -> list[Entry]:
-    page = fetch(
+def _fetch(url: str, name: str, limits: ReadLimits) -> FetchedPage:
+    return fetch(
         url,
         name,
         timeout=limits.fetch_timeout,
         max_bytes=limits.max_bytes,
         allow_private=limits.allow_private_addresses,
     )
+
+
+def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = False) -> list[Entry]:
+    page = _fetch(url, name, limits)
     if not page.data.strip():
         raise ImportFailure(f"{name}: the server sent an empty page")
     charset = page.charset or html_declared_charset(page.data)
@@ -110,13 +114,7 @@ def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = Fal
 
 def read_page(url: str, name: str, limits: ReadLimits) -> ParsedArticle:
     """One web page as an article (a feed entry's link); a feed or anything else there is a failure."""
-    page = fetch(
-        url,
-        name,
-        timeout=limits.fetch_timeout,
-        max_bytes=limits.max_bytes,
-        allow_private=limits.allow_private_addresses,
-    )
+    page = _fetch(url, name, limits)
     if page.media_type not in ("text/html", "application/xhtml+xml"):
         raise ImportFailure(f"{name}: not a web page (content type {page.media_type})")
     decoded = decode_text(page.data, name, declared_charset=page.charset or html_declared_charset(page.data))
