@@ -20,10 +20,8 @@ from django.db import connection
 from django.test import Client
 from kombu import pools as kombu_pools
 
-from briefs.services import ensure_demo_accounts
 from tests.realstack.conftest import workers as drill_workers  # noqa: F401 - the same real workers fixture
-
-PASSWORD = "correct-horse-battery"
+from tests.workbench.conftest import accounts, fast_password_hashing  # noqa: F401 - shared fixtures
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -31,18 +29,8 @@ requires_postgres = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def accounts(db) -> dict:
-    return {user.username: user for user in ensure_demo_accounts(PASSWORD)}
-
-
-@pytest.fixture
-def editor_client(accounts) -> Client:
+def editor_client(accounts) -> Client:  # noqa: F811 - the shared accounts fixture
     client = Client()
     client.force_login(accounts["editor"])
     return client
