@@ -69,6 +69,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "outlet",
         "published_at",
         "source_format",
+        "language_label",
         "batch_link",
         "analyzed_at",
     ]
@@ -80,6 +81,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "content_hash",
         "created",
         "analyzed_at",
+        "analysis_note",
         "story_link",
         "batch_link",
         "near_duplicate_link",
@@ -90,6 +92,14 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="story", ordering="story__title")
     def story_link(self, article: Article) -> str:
         return admin_link(article.story)
+
+    @admin.display(description="language", ordering="language")
+    def language_label(self, article: Article) -> str:
+        """The language as "German (de)"; "unknown" when the text was too short to tell."""
+        if not article.language:
+            return "unknown"
+        name = article.language_name
+        return article.language if name == article.language else f"{name} ({article.language})"
 
     @admin.display(description="import batch")
     def batch_link(self, article: Article) -> str:
@@ -207,6 +217,7 @@ class MentionAdmin(admin.ModelAdmin):
 
 class DiscrepancyInline(admin.TabularInline):
     model = Discrepancy
+    fk_name = "claim"
     fields = ["kind", "value_a", "value_b", "explanation"]
     extra = 0
 

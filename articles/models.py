@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.nlp.language import language_name, unsupported_marker
 from articles.nlp.types import SentenceSpan
 
 
@@ -70,7 +71,12 @@ class Article(models.Model):
     url = models.URLField(max_length=2000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     body = models.TextField()
-    language = models.CharField(max_length=12, blank=True, default="en")
+    language = models.CharField(
+        max_length=12,
+        blank=True,
+        default="en",
+        help_text="ISO 639-1 code, detected at import (articles.nlp.language); empty when unknown.",
+    )
     content_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised body text.")
     source_format = models.CharField(max_length=12, choices=SourceFormat.choices)
     source_name = models.CharField(max_length=1000, blank=True, help_text="File name, URL or feed entry.")
@@ -84,6 +90,11 @@ class Article(models.Model):
     near_duplicate_similarity = models.FloatField(null=True, blank=True)
     created = models.DateTimeField(default=timezone.now)
     analyzed_at = models.DateTimeField(null=True, blank=True)
+    analysis_note = models.TextField(
+        blank=True,
+        help_text="Why the last analysis left the article out (e.g. a language the pipeline cannot read); "
+        "analyzed_at is still set, as there is nothing left to do.",
+    )
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -106,6 +117,17 @@ class Article(models.Model):
         if self.outlet_id:
             return self.outlet.name
         return self.source_name.rsplit("/", 1)[-1] or f"Article {self.pk}"
+
+    @property
+    def language_name(self) -> str:
+        """The language for a person ("German"); "" when unknown."""
+        return language_name(self.language)
+
+    @property
+    def language_marker(self) -> str:
+        """What the workspace shows on an article the pipeline cannot read ("German — not analysed (the
+        pipeline reads English only)"); "" for a language it reads, or an unknown one."""
+        return unsupported_marker(self.language)
 
 
 class ImportBatch(models.Model):
@@ -224,6 +246,9 @@ class Sentence(models.Model):
     text = models.TextField()
     is_boilerplate = models.BooleanField(default=False)
     boilerplate_reason = models.CharField(max_length=100, blank=True)
+    embedding = models.BinaryField(
+        null=True, blank=True, editable=False, help_text="Sentence embedding (float16), computed at analysis."
+    )
 
     class Meta:
         ordering = ["article", "index"]
@@ -327,10 +352,16 @@ class Claim(models.Model):
 
 
 class Discrepancy(models.Model):
-    """Sources that disagree on a checkable detail within one claim."""
+    """Two sources that state the same checkable detail differently.
+
+    `claim` is the claim of `sentence_a`; `other_claim` the claim of `sentence_b` when the two sentences did
+    not end up in one claim (the flag is shown on both)."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="discrepancies")
-    kind = models.CharField(max_length=20, help_text="number, date, role, name, status")
+    other_claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.CASCADE, related_name="other_discrepancies"
+    )
+    kind = models.CharField(max_length=20, help_text="number, date, time, place, name, role, status")
     sentence_a = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="+")
     sentence_b = models.ForeignKey(Sentence, on_delete=models.CASCADE, related_name="+")
     value_a = models.CharField(max_length=300)

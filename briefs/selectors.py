@@ -179,6 +179,7 @@ ARTICLE_LISTING_FIELDS = (
     "near_duplicate_of_id",
     "near_duplicate_similarity",
     "analyzed_at",
+    "language",
 )
 
 

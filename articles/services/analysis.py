@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from articles.models import Article, Entity, Mention, Sentence, Story, Summary
 from articles.nlp.consolidation import MentionRef, consolidate
+from articles.nlp.embeddings import embed, to_bytes
 from articles.nlp.entities import analyze_text
+from articles.nlp.language import not_analysed_reason
 from articles.nlp.summarizers import SummaryError, check_algorithm, summarize
 from articles.nlp.types import SentenceSpan
 
@@ -45,12 +47,36 @@ def default_algorithm() -> str:
     return check_algorithm(settings.SUMMARY_ALGORITHM)
 
 
+def _record_not_analysed(
+    article: Article, reason: str, algorithm: str, progress: Progress | None
+) -> AnalysisOutcome:
+    """An article the pipeline cannot read (its language): the reason is recorded and nothing of an earlier
+    analysis is kept. analyzed_at is set all the same, so the story's synthesis does not wait for it."""
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        had_mentions = locked.mentions.exists()
+        locked.summaries.all().delete()
+        locked.mentions.all().delete()
+        locked.sentences.all().delete()
+        locked.analysis_note = reason
+        locked.analyzed_at = timezone.now()
+        locked.save(update_fields=["analysis_note", "analyzed_at"])
+        if had_mentions:
+            consolidate_story_entities(locked.story_id)
+    logger.info("Article %s: %s", article.pk, reason)
+    if progress is not None:
+        progress(ANALYSIS_STEPS, ANALYSIS_STEPS, reason)
+    return AnalysisOutcome(article.pk, 0, 0, 0, algorithm, skipped=True)
+
+
 def analyze_article(
     article_id: int, algorithm: str | None = None, *, force: bool = False, progress: Progress | None = None
 ) -> AnalysisOutcome:
     """Sentences, mentions and the summary by `algorithm` (default: SUMMARY_ALGORITHM) for one article.
 
     Without `force`, an analysed article only gets the summaries it lacks; with it, everything is recomputed.
+    An article in a language the pipeline cannot read (articles.nlp.language) is left out, with the reason in
+    its analysis_note; that is an outcome (skipped), not an error.
     """
     try:
         algorithm = check_algorithm(algorithm or settings.SUMMARY_ALGORITHM)
@@ -61,6 +87,10 @@ def analyze_article(
     label = f"Article {article.pk} “{article.title[:80]}”"
     if not article.body.strip():
         raise AnalysisError(f"{label} has no text to analyse (its body is empty).")
+    if reason := not_analysed_reason(article.language):
+        return _record_not_analysed(article, reason, algorithm, progress)
+    if article.analysis_note:
+        Article.objects.filter(pk=article.pk).update(analysis_note="")
     step = _stepper(progress)
     wanted = list(dict.fromkeys([default, algorithm]))
 
@@ -84,12 +114,14 @@ def analyze_article(
         )
 
     result = analyze_text(article.body, article.title, model=settings.SPACY_MODEL)
-    step("sentences and entities")
     if not result.sentences:
         raise AnalysisError(f"{label}: no sentences found in its text.")
+    # Each sentence's embedding is computed once, here, outside the transaction; synthesis reads it.
+    embeddings = sentence_embeddings(result.sentences)
+    step("sentences, entities and embeddings")
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
-        _write_sentences(locked, result.sentences)
+        _write_sentences(locked, result.sentences, embeddings)
         Mention.objects.filter(article=locked).delete()
         Mention.objects.bulk_create(
             Mention(article=locked, start=m.start, end=m.end, text=m.text[:300], label=m.label[:20])
@@ -123,12 +155,25 @@ def _stepper(progress: Progress | None) -> Callable[[str], None]:
     return step
 
 
-def _write_sentences(article: Article, spans: list[SentenceSpan]) -> None:
+def sentence_embeddings(spans: list[SentenceSpan]) -> list[bytes | None]:
+    """The stored embedding of each sentence (None for boilerplate, which no claim reads)."""
+    rows = [k for k, span in enumerate(spans) if not span.is_boilerplate]
+    vectors = embed([spans[k].text for k in rows]) if rows else []
+    stored: list[bytes | None] = [None] * len(spans)
+    for k, vector in zip(rows, vectors, strict=True):
+        stored[k] = to_bytes(vector)
+    return stored
+
+
+def _write_sentences(article: Article, spans: list[SentenceSpan], embeddings: list[bytes | None]) -> None:
     existing = list(article.sentences.order_by("index"))
     same_text = [(s.index, s.start, s.end, s.text) for s in existing] == [
         (s.index, s.start, s.end, s.text) for s in spans
     ]
     if same_text:
+        for row, vector in zip(existing, embeddings, strict=True):
+            row.embedding = vector
+        Sentence.objects.bulk_update(existing, ["embedding"])
         changed = []
         for row, span in zip(existing, spans, strict=True):
             if (row.is_boilerplate, row.boilerplate_reason) != (span.is_boilerplate, span.boilerplate_reason):
@@ -152,8 +197,9 @@ def _write_sentences(article: Article, spans: list[SentenceSpan]) -> None:
             text=s.text,
             is_boilerplate=s.is_boilerplate,
             boilerplate_reason=s.boilerplate_reason[:100],
+            embedding=vector,
         )
-        for s in spans
+        for s, vector in zip(spans, embeddings, strict=True)
     )
 
 

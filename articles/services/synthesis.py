@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -26,9 +27,11 @@ from articles.models import (
     Sentence,
     Story,
 )
-from articles.nlp.brief import ALGORITHM, BriefParams, BriefResult, select_brief
+from articles.nlp.brief import ALGORITHM, BriefParams, BriefResult
+from articles.nlp.claims import Mention as ClaimMention
 from articles.nlp.claims import SentenceRef, SourceDocument, article_coverage
-from articles.nlp.discrepancies import find_discrepancies
+from articles.nlp.embeddings import DIMENSIONS, from_bytes
+from articles.nlp.synthesis import synthesize
 
 logger = logging.getLogger(__name__)
 
@@ -41,21 +44,30 @@ def synthesis_params() -> BriefParams:
 
 def synthesize_story(story: Story, params: BriefParams | None = None) -> CandidateBrief:
     """Recompute the story's claims, discrepancies, article overlaps and candidate brief from its
-    sentences."""
+    sentences, mentions and sentence embeddings (articles.nlp.synthesis, the engine `find_claims` runs)."""
     params = params or synthesis_params()
     articles = list(story.articles.select_related("outlet").order_by("published_at", "id"))
     sentences_by_article: dict[int, list[Sentence]] = defaultdict(list)
     for sentence in Sentence.objects.filter(article__story=story).order_by("article_id", "index"):
         sentences_by_article[sentence.article_id].append(sentence)
+    mentions_by_article: dict[int, list[ClaimMention]] = defaultdict(list)
+    for article_id, start, end, text, label in Mention.objects.filter(article__story=story).values_list(
+        "article_id", "start", "end", "text", "label"
+    ):
+        mentions_by_article[article_id].append(ClaimMention(start, end, text, label))
+    index_of = {article.pk: d for d, article in enumerate(articles)}
     documents = [
         SourceDocument(
             sentences=[sentence.to_span() for sentence in sentences_by_article[article.pk]],
             source=article.source_label,
+            mentions=mentions_by_article[article.pk],
+            embeddings=_stored_embeddings(sentences_by_article[article.pk]),
+            copy_of=index_of.get(article.near_duplicate_of_id),
         )
         for article in articles
     ]
-    result = select_brief(documents, params)
-    flags = find_discrepancies(result.table, result.claim_of)
+    synthesis = synthesize(documents, params)
+    result, flags = synthesis.brief, synthesis.flags
     coverage = article_coverage(result.table, len(articles), params.claim_threshold)
 
     sentence_at = {
@@ -74,6 +86,11 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
         Discrepancy.objects.bulk_create(
             Discrepancy(
                 claim=claims[int(result.claim_of[flag.row_a])],
+                other_claim=(
+                    claims[int(result.claim_of[flag.row_b])]
+                    if result.claim_of[flag.row_b] != result.claim_of[flag.row_a]
+                    else None
+                ),
                 kind=flag.kind,
                 sentence_a=sentence_of(flag.row_a),
                 sentence_b=sentence_of(flag.row_b),
@@ -114,6 +131,20 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
         len(result.sentences),
     )
     return candidate
+
+
+def _stored_embeddings(sentences: list[Sentence]) -> np.ndarray | None:
+    """The sentences' embeddings from analysis; rows never embedded are zero (the engine computes them)."""
+    if not sentences:
+        return None
+    vectors = np.zeros((len(sentences), DIMENSIONS), dtype=np.float32)
+    found = False
+    for row, sentence in enumerate(sentences):
+        vector = from_bytes(sentence.embedding)
+        if vector is not None:
+            vectors[row] = vector
+            found = True
+    return vectors if found else None
 
 
 def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]:

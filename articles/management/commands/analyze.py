@@ -44,7 +44,7 @@ class Command(BaseCommand):
             if found is None:
                 raise CommandError(f"No story with the slug {story!r}.")
             articles = articles.filter(story=found)
-        articles = list(articles)
+        selected, articles = articles, list(articles)
         if not articles:
             self.stdout.write("No articles to analyse.")
             return
@@ -76,7 +76,15 @@ class Command(BaseCommand):
                 if finished is not None and finished.state == Job.State.FAILED:
                     failures.append(finished.error)
                 bar.advance(progress)
-        done = len(articles) - len(failures)
+        left_out = [
+            f"Article {pk} “{title[:60]}”: {note}"
+            for pk, title, note in selected.exclude(analysis_note="").values_list(
+                "pk", "title", "analysis_note"
+            )
+        ]
+        done = len(articles) - len(failures) - len(left_out)
         self.stdout.write(f"{done} of {len(articles)} article(s) analysed.")
+        if left_out:
+            self.stdout.write(f"{len(left_out)} left out:\n  " + "\n  ".join(left_out))
         if failures:
             raise CommandError("Some articles could not be analysed:\n  " + "\n  ".join(failures))
