@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from articles.models import (
@@ -290,7 +290,7 @@ def _claims(story: Story, claim_filter: str, entity_id: int | None) -> QuerySet[
     elif claim_filter == "unique":
         claims = claims.filter(support=1)
     elif claim_filter == "discrepancies":
-        claims = claims.filter(discrepancies__isnull=False).distinct()
+        claims = claims.filter(Exists(Discrepancy.objects.filter(_flagged(OuterRef("pk")))))
     if entity_id:
         claims = claims.filter(entities__pk=entity_id).distinct()
     return claims
@@ -304,22 +304,10 @@ def story_claims(
     story: Story, *, claim_filter: str = "all", entity_id: int | None = None, limit: int | None = None
 ) -> list[Claim]:
     """The claims of the filter in order, each with `outlet_labels` (its sources' labels, without loading
-    the sentences) and `short_text`."""
+    the sentences), `flags` (its discrepancies, as `claim` or `other_claim`) and `short_text`."""
     claims = (
         _claims(story, claim_filter, entity_id)
         .only("id", "story_id", "position", "text", "support")
-        .prefetch_related(
-            # Only the sources' labels are shown: leave the articles' texts in the database.
-            Prefetch(
-                "discrepancies",
-                queryset=Discrepancy.objects.select_related(
-                    "sentence_a__article__outlet", "sentence_b__article__outlet"
-                ).only(
-                    *DISCREPANCY_FIELDS,
-                    *(f"sentence_{side}__{field}" for side in "ab" for field in SENTENCE_LABEL_FIELDS),
-                ),
-            ),
-        )
         .order_by("position", "id")
     )
     if limit is not None:
@@ -336,7 +324,9 @@ def story_claims(
     ):
         article_ids[claim_id].append(article_id)
     labels = source_labels(story, {pk for ids in article_ids.values() for pk in ids})
+    flags = claim_flags(list(article_ids))
     for claim in result:
+        claim.flags = flags[claim.pk]
         claim.outlet_labels = list(dict.fromkeys(labels[pk] for pk in article_ids[claim.pk]))
         claim.outlet_labels_shown = claim.outlet_labels[:CLAIM_OUTLETS_SHOWN]
         claim.outlet_labels_more = len(claim.outlet_labels) - len(claim.outlet_labels_shown)
@@ -344,7 +334,17 @@ def story_claims(
     return result
 
 
-DISCREPANCY_FIELDS = ("id", "claim", "kind", "value_a", "value_b", "explanation", "sentence_a", "sentence_b")
+DISCREPANCY_FIELDS = (
+    "id",
+    "claim",
+    "other_claim",
+    "kind",
+    "value_a",
+    "value_b",
+    "explanation",
+    "sentence_a",
+    "sentence_b",
+)
 SENTENCE_LABEL_FIELDS = (
     "id",
     "article",
@@ -355,6 +355,33 @@ SENTENCE_LABEL_FIELDS = (
 )
 
 
+def _flagged(claim_id: int | OuterRef) -> Q:
+    """The discrepancies shown on a claim: those of its own sentences and those where it is the other side."""
+    return Q(claim_id=claim_id) | Q(other_claim_id=claim_id)
+
+
+def claim_flags(claim_ids: list[int]) -> dict[int, list[Discrepancy]]:
+    """Claim id: its discrepancies (as `claim` or `other_claim`) with their sides' labels, in one query."""
+    flags: dict[int, list[Discrepancy]] = {pk: [] for pk in claim_ids}
+    if not flags:
+        return flags
+    discrepancies = (
+        Discrepancy.objects.filter(Q(claim_id__in=claim_ids) | Q(other_claim_id__in=claim_ids))
+        # Only the sources' labels are shown: leave the articles' texts in the database.
+        .select_related("sentence_a__article__outlet", "sentence_b__article__outlet")
+        .only(
+            *DISCREPANCY_FIELDS,
+            *(f"sentence_{side}__{field}" for side in "ab" for field in SENTENCE_LABEL_FIELDS),
+        )
+        .order_by("id")
+    )
+    for discrepancy in discrepancies:
+        for claim_id in {discrepancy.claim_id, discrepancy.other_claim_id}:
+            if claim_id in flags:
+                flags[claim_id].append(discrepancy)
+    return flags
+
+
 def source_labels(story: Story, article_ids: set[int]) -> dict[int, str]:
     """Article id: Article.source_label, for the given articles of the story (one light query)."""
     articles = (
@@ -363,6 +390,117 @@ def source_labels(story: Story, article_ids: set[int]) -> dict[int, str]:
         .filter(pk__in=article_ids)
     )
     return {article.pk: article.source_label for article in articles}
+
+
+# What a claim's evidence shows of a sentence and its article: never the article's texts or the embedding.
+EVIDENCE_SENTENCE_FIELDS = (
+    "id",
+    "article",
+    "index",
+    "text",
+    "article__id",
+    "article__story",
+    "article__title",
+    "article__published_at",
+    "article__source_name",
+    "article__outlet",
+    "article__outlet__name",
+    "article__near_duplicate_of",
+    "article__near_duplicate_of__id",
+    "article__near_duplicate_of__source_name",
+    "article__near_duplicate_of__outlet",
+    "article__near_duplicate_of__outlet__name",
+)
+EVIDENCE_SENTENCE_RELATED = ("article__outlet", "article__near_duplicate_of__outlet")
+CLAIM_EVIDENCE_FIELDS = ("id", "story", "position", "text", "support")
+
+
+@dataclass
+class EvidenceSentence:
+    """A sentence shown as evidence: what its source wrote, and which source."""
+
+    sentence: Sentence
+    label: str  # the outlet (Article.source_label)
+    copy_of: str  # for a wire copy (Article.near_duplicate_of), the original's label; else ""
+
+    @classmethod
+    def of(cls, sentence: Sentence) -> EvidenceSentence:
+        original = sentence.article.near_duplicate_of
+        return cls(sentence, sentence.article.source_label, original.source_label if original else "")
+
+
+@dataclass
+class EvidenceFlag:
+    """A discrepancy as the evidence of one claim shows it."""
+
+    discrepancy: Discrepancy
+    side_a: EvidenceSentence
+    side_b: EvidenceSentence
+    other_claim_id: int | None  # the claim of the other side, when it is not the claim shown
+
+
+@dataclass
+class ClaimEvidence:
+    claim: Claim
+    members: list[EvidenceSentence]  # the sentence each source wrote, in the sources' order
+    flags: list[EvidenceFlag]
+
+    @property
+    def copies(self) -> int:
+        """How many members come from wire copies (which do not add support)."""
+        return sum(1 for member in self.members if member.copy_of)
+
+
+def claim_evidence(story: Story, claim_id: int) -> ClaimEvidence | None:
+    """The claim of the story with its member sentences and its discrepancies (as `claim` or `other_claim`),
+    each sentence with its source; None when the story has no such claim.
+
+    Two queries: the claim with its members (read through the claim–sentence table, so the claim comes with
+    them), and the discrepancies; a third only for a claim without members."""
+    memberships = list(
+        Claim.sentences.through.objects.filter(claim_id=claim_id, claim__story=story)
+        .select_related("claim", *(f"sentence__{related}" for related in EVIDENCE_SENTENCE_RELATED))
+        .only(
+            "claim",
+            "sentence",
+            *(f"claim__{field}" for field in CLAIM_EVIDENCE_FIELDS),
+            *(f"sentence__{field}" for field in EVIDENCE_SENTENCE_FIELDS),
+        )
+        .order_by(
+            F("sentence__article__published_at").asc(nulls_last=True),
+            "sentence__article_id",
+            "sentence__index",
+        )
+    )
+    if memberships:
+        claim = memberships[0].claim
+    else:
+        claim = story.claims.only(*CLAIM_EVIDENCE_FIELDS).filter(pk=claim_id).first()
+        if claim is None:
+            return None
+    discrepancies = (
+        Discrepancy.objects.filter(_flagged(claim.pk))
+        .select_related(
+            *(f"sentence_{side}__{related}" for side in "ab" for related in EVIDENCE_SENTENCE_RELATED)
+        )
+        .only(
+            *DISCREPANCY_FIELDS,
+            *(f"sentence_{side}__{field}" for side in "ab" for field in EVIDENCE_SENTENCE_FIELDS),
+        )
+        .order_by("id")
+    )
+    flags = [
+        EvidenceFlag(
+            discrepancy=d,
+            side_a=EvidenceSentence.of(d.sentence_a),
+            side_b=EvidenceSentence.of(d.sentence_b),
+            other_claim_id=next((pk for pk in (d.claim_id, d.other_claim_id) if pk and pk != claim.pk), None),
+        )
+        for d in discrepancies
+    ]
+    return ClaimEvidence(
+        claim=claim, members=[EvidenceSentence.of(m.sentence) for m in memberships], flags=flags
+    )
 
 
 SYNTHESIS_CACHE_SECONDS = 300  # bounds how long an edit made outside the pipeline (the admin) may go unseen

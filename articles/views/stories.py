@@ -13,9 +13,10 @@ from articles.views.text import article_paragraphs
 from briefs import selectors
 from briefs.models import Brief
 from briefs.services import BriefActionError, brief_get_or_create, story_create, story_rerun_analysis
-from briefs.views import brief_pane_context
+from briefs.views import _int_param, brief_pane_context
 
 WORKSPACE = "articles/story_detail.html"
+EVIDENCE = "articles/claim_evidence.html"
 
 
 @login_required
@@ -186,10 +187,33 @@ def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
     if article is None:
         raise Http404(f"Story “{story.title}” has no article {article_id}.")
     brief = brief_get_or_create(story)
-    context = {"story": story, "article": article, "paragraphs": article_paragraphs(article), "brief": brief}
+    context = {
+        "story": story,
+        "article": article,
+        "paragraphs": article_paragraphs(article),
+        "brief": brief,
+        "cited_sentence": _int_param(request, "sentence"),
+    }
     if request.htmx:
         return render(request, f"{WORKSPACE}#article-text", context)
     return render(request, "articles/article_page.html", context)
+
+
+@require_GET
+@login_required
+def claim_evidence(request: HttpRequest, slug: str, claim_id: int) -> HttpResponse:
+    """A claim's evidence: the sentence each source wrote and the discrepancies on it, each sentence linked to
+    its place in the article. The full page, or (HTMX, when the claim is opened in the workspace) its body."""
+    story = get_object_or_404(Story, slug=slug)
+    evidence = selectors.claim_evidence(story, claim_id)
+    if evidence is None:
+        raise Http404(
+            f"Story “{story.title}” has no claim {claim_id}; it may have been replaced by a new analysis."
+        )
+    context = {"story": story, "claim": evidence.claim, "evidence": evidence}
+    if request.htmx:
+        return render(request, f"{EVIDENCE}#claim-evidence", context)
+    return render(request, EVIDENCE, context)
 
 
 @require_POST

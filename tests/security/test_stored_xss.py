@@ -139,6 +139,16 @@ def test_workspace_story_list_and_fragments(poisoned, newsroom):
             {"HTTP_HX_REQUEST": "true"},
             ["headline", "standfirst", "own", "edited"],
         ),
+        "claim evidence": (
+            reverse("claim_evidence", args=[story.slug, poisoned.claims["agreed"].pk]),
+            {},
+            ["story-title", "article-title", "outlet", "body"],
+        ),
+        "claim evidence with a discrepancy (htmx)": (
+            reverse("claim_evidence", args=[story.slug, poisoned.claims["disputed"].pk]),
+            {"HTTP_HX_REQUEST": "true"},
+            ["discrepancy"],
+        ),
         "item edit form": (
             reverse(
                 "brief_edit_item", args=[story.slug, brief_of(story).items.order_by("position").last().pk]

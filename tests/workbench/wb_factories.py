@@ -206,3 +206,25 @@ def draft_brief(built: BuiltStory, user=None):
     brief_add_claim(brief, built.claims["unique"], user=user, expected_version=2)
     brief.refresh_from_db()
     return brief
+
+
+def add_wire_copy(built: BuiltStory, original: Article, outlet_name: str) -> Article:
+    """A wire copy of `original` (a near-duplicate) from another outlet, with sentences; added to `built`."""
+    outlet, _ = Outlet.objects.get_or_create(name=outlet_name)
+    copy = Article.objects.create(
+        story=built.story,
+        outlet=outlet,
+        title=original.title,
+        body=original.body,
+        url=f"https://{outlet_name.lower().replace(' ', '-')}.example/{built.story.slug}",
+        published_at=original.published_at + timedelta(minutes=30),
+        content_hash=hashlib.sha256(f"copy:{outlet_name}:{original.pk}".encode()).hexdigest(),
+        source_format="text",
+        source_name=f"{built.story.slug}-copy-{original.pk}.txt",
+        analyzed_at=timezone.now(),
+        near_duplicate_of=original,
+        near_duplicate_similarity=0.97,
+    )
+    built.articles.append(copy)
+    built.sentences.append(_sentences(copy))
+    return copy
