@@ -91,7 +91,9 @@ def _detail_flags(
     for (kind, key, _, _), (_, a, b, da, db) in best.items():
         if a > b:
             a, b, da, db = b, a, db, da
-        what = {"age": "the age", "percent": "the percentage", "money": "the amount"}.get(key)
+        what = {"age": "the age", "percent": "the percentage"}.get(key)
+        if key.startswith("money"):
+            what = "the amount"
         if kind == "number":
             what = what or f"the number ({key})"
         elif kind == "date":

@@ -35,6 +35,12 @@ _HEDGES = frozenset(
     "about around approximately nearly almost roughly some over under more less fewer least most up "
     "than estimated roughly upwards several between".split()
 )
+_CURRENCIES = {
+    "dollar": re.compile(r"\$|\bdollars?\b|\busd\b"),
+    "euro": re.compile(r"€|\beuros?\b|\beur\b"),
+    "pound": re.compile(r"£|\bpounds?\b|\bgbp\b|\bsterling\b"),
+    "yen": re.compile(r"¥|\byen\b"),
+}
 _NUMBER_LABELS = frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"})
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = "january february march april may june july august september october november december".split()
@@ -184,11 +190,16 @@ def _number_detail(text: str, start: int, end: int, words: str, label: str) -> D
             "number", "percent", _format(float(number.group(0).replace(",", ""))), words, start, end
         )
     if label == "MONEY":
-        core = re.sub(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|usd|eur|gbp|cents?)\b", " ", lower).strip()
+        # Amounts compare only in one currency: "896 million pounds" and "$1.2 billion" can both be right.
+        context = text[max(0, start - 4) : end + 12].lower()
+        currencies = {name for name, pattern in _CURRENCIES.items() if pattern.search(context)}
+        if len(currencies) != 1:
+            return None
+        core = re.sub(r"[$€£¥]|\b(?:dollars?|euros?|pounds?|yen|usd|eur|gbp|cents?)\b", " ", lower).strip()
         value, vague = parse_number(core)
         if value is None or vague:
             return None
-        return Detail("number", "money", _format(value), words, start, end)
+        return Detail("number", f"money ({currencies.pop()})", _format(value), words, start, end)
     # CARDINAL or QUANTITY: a number and, inside or right after the mention, what it counts.
     inner = _WORD.findall(lower)
     value, vague = parse_number(lower)
@@ -229,7 +240,7 @@ def _time_detail(words: str, start: int, end: int) -> Detail | None:
 
 
 _TITLE_BEFORE = re.compile(r"((?:[\w.’'-]+\s+){1,4})$")
-_APPOSITIVE_TITLE = re.compile(r"^,\s+(?:the\s+|an?\s+|who\s+is\s+an?\s+)?((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\b")
+_APPOSITIVE_TITLE = re.compile(r"^,\s+(?:the\s+|an?\s+|who\s+is\s+an?\s+)?((?:[\w’'-]+\s+){0,3}[\w’'-]+)\b")
 
 
 def person_titles(text: str, mentions: Sequence) -> list[Detail]:

@@ -200,3 +200,28 @@ def test_brief_fills_the_budget_without_cutting_and_one_sentence_per_claim():
     result = synthesize(documents, BriefParams(word_budget=60)).brief
     assert sum(len(s.text.split()) for s in result.sentences) <= 60
     assert len({s.claim for s in result.sentences}) == len(result.sentences)
+
+
+def test_amounts_in_two_currencies_are_not_a_discrepancy_but_two_dollar_amounts_are():
+    deal = "Michael Kors agreed to buy the shoemaker Jimmy Choo for {} on Tuesday."
+    _, flags, _ = claims_of(
+        [deal.format("896 million pounds"), deal.format("$1.2 billion"), deal.format("$1.5 billion")],
+        ["A", "B", "C"],
+    )
+    assert [(f[0], {f[2], f[4]}) for f in flags] == [("number", {"$1.2 billion", "$1.5 billion"})]
+
+
+def test_a_person_given_two_titles_by_two_sources_is_flagged():
+    _, flags, _ = claims_of(
+        [
+            "Stanford chemist Matthew Kanan, an assistant professor of chemistry, led the study.",
+            "The study was led by Matthew Kanan, an associate professor of chemistry at Stanford.",
+        ],
+        ["Gazette", "Herald"],
+    )
+    roles = [f for f in flags if f[0] == "role"]
+    assert (
+        len(roles) == 1
+        and "assistant" in roles[0][2] + roles[0][4]
+        and "associate" in roles[0][2] + roles[0][4]
+    )
