@@ -147,8 +147,8 @@ _PHOTO_CREDIT = dict(_SENTENCE_RULES)["photo credit"]
 _CAPTION_MAX_CHARS = 400
 # Repeated lines shorter than this are not worth flagging (a repeated "Yes." in an interview is fine).
 _MIN_REPEAT_CHARS = 20
-_TERMINAL = ".!?…"
-_CLOSERS = "\"'”’)]»›"
+TERMINAL = ".!?…"
+CLOSERS = "\"'”’)]»›"
 
 
 def _normalise(text: str) -> str:
@@ -159,8 +159,8 @@ def _normalise(text: str) -> str:
 
 def is_heading_like(line: str) -> bool:
     """A short line without closing punctuation: a headline or a crosshead rather than a sentence."""
-    stripped = line.strip().rstrip(_CLOSERS).rstrip()
-    if not stripped or stripped[-1] in _TERMINAL + ",;:":
+    stripped = line.strip().rstrip(CLOSERS).rstrip()
+    if not stripped or stripped[-1] in TERMINAL + ",;:":
         return False
     return len(stripped.split()) <= 25
 

@@ -30,6 +30,7 @@ import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from nltk.stem.snowball import EnglishStemmer
@@ -37,7 +38,9 @@ from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sumy.utils import get_stop_words
 
+from articles.nlp.boilerplate import CLOSERS, TERMINAL
 from articles.nlp.consolidation import MentionRef, consolidate
+from articles.nlp.embeddings import DIMENSIONS
 from articles.nlp.types import SentenceSpan
 
 # Pairs below this similarity never enter the centrality graph (LexRank's usual threshold).
@@ -87,8 +90,6 @@ def word_count(text: str) -> int:
 
 # --- what is not a claim -------------------------------------------------------------------------------
 
-_TERMINAL = ".!?…"
-_CLOSERS = "\"'”’)]»›"
 # Fewer words than this is a fragment ("Photo.", "Read more", a quote shard).
 MIN_CLAIM_WORDS = 4
 
@@ -100,8 +101,8 @@ def junk_reason(span: SentenceSpan) -> str:
     if span.is_boilerplate:
         return span.boilerplate_reason or "boilerplate"
     text = span.text.strip()
-    stripped = text.rstrip(_CLOSERS).rstrip()
-    if not stripped or stripped[-1] not in _TERMINAL:
+    stripped = text.rstrip(CLOSERS).rstrip()
+    if not stripped or stripped[-1] not in TERMINAL:
         return "heading"
     if len(text.split()) < MIN_CLAIM_WORDS:
         return "fragment"
@@ -178,6 +179,14 @@ class SentenceTable:
 
     def __len__(self) -> int:
         return len(self.refs)
+
+    @cached_property
+    def details(self) -> list[list]:
+        """Each row's checkable details (articles.nlp.facts), read once for the evidence split and the
+        discrepancies."""
+        from articles.nlp.facts import sentence_details
+
+        return [sentence_details(text, self.mentions[row]) for row, text in enumerate(self.texts)]
 
 
 # The fact similarity: FACT_EMBEDDING_WEIGHT * embedding cosine + (1 - it) * TF-IDF cosine.
@@ -327,8 +336,6 @@ def _embeddings(
     given: Sequence[np.ndarray | None],
     embed: Callable[[Sequence[str]], np.ndarray] | None,
 ) -> np.ndarray:
-    from articles.nlp.embeddings import DIMENSIONS
-
     result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     missing = []
     for row, vector in enumerate(given):
@@ -705,14 +712,9 @@ def evidence_split(table: SentenceTable) -> Callable[[list[int]], list[list[int]
     """For group_claims: cut a group so that no member contradicts its representative on a checkable detail
     (articles.nlp.facts): "50 ships resume Wednesday" is not supported by a source that says 40 ships. The
     members that contradict form claims of their own, by the same rule."""
-    from articles.nlp.facts import conflicting, sentence_details
+    from articles.nlp.facts import conflicting
 
-    cache: dict[int, list] = {}
-
-    def details(row: int) -> list:
-        if row not in cache:
-            cache[row] = sentence_details(table.texts[row], table.mentions[row])
-        return cache[row]
+    details = table.details
 
     def split(rows: list[int]) -> list[list[int]]:
         parts = []
@@ -721,7 +723,7 @@ def evidence_split(table: SentenceTable) -> Callable[[list[int]], list[list[int]
             head, *rest = remaining
             kept, contradicting = [head], []
             for row in rest:
-                clash = any(conflicting(a, b) for a in details(head) for b in details(row))
+                clash = any(conflicting(a, b) for a in details[head] for b in details[row])
                 (contradicting if clash else kept).append(row)
             parts.append(kept)
             remaining = contradicting

@@ -20,15 +20,15 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TypeVar
 
 from articles.nlp.claims import SentenceTable, strong_pairs
-from articles.nlp.facts import Detail, conflicting, person_titles, sentence_details
+from articles.nlp.facts import Detail, conflicting, person_titles
 
 # Two sentences this similar (articles.nlp.claims.fact_similarity) state the same fact closely enough for
 # their details to be compared.
 DISCREPANCY_SIMILARITY = 0.6
+T = TypeVar("T")  # what a side of a pair states (a detail, the name as written)
 # spaCy's small model tags a misspelt person's name as a place or an organisation now and then
 # ("Julia Louis-Drefyus": GPE): a spelling is compared when either form is tagged as a person somewhere.
 _SPELT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC"})
@@ -46,12 +46,11 @@ class DiscrepancyFlag:
 
 
 def find_discrepancies(
-    table: SentenceTable, claim_of: np.ndarray | None = None, similarity: float = DISCREPANCY_SIMILARITY
+    table: SentenceTable, similarity: float = DISCREPANCY_SIMILARITY
 ) -> list[DiscrepancyFlag]:
     """Every disagreement between independent sources of one story, one flag per detail and pair of
-    values. `claim_of` is accepted for callers that have it; the pairing reads the fact similarity."""
-    details = [sentence_details(text, table.mentions[row]) for row, text in enumerate(table.texts)]
-    flags = _detail_flags(table, details, similarity)
+    values; sentences are paired by their fact similarity, whatever claims they ended up in."""
+    flags = _detail_flags(table, table.details, similarity)
     flags += _role_flags(table)
     flags += _spelling_flags(table)
     flags.sort(key=lambda flag: (min(flag.row_a, flag.row_b), flag.kind, flag.value_a, flag.value_b))
@@ -149,8 +148,10 @@ def _sources(table: SentenceTable, statements: list[tuple[int, Detail]]) -> str:
 
 
 def _closest(
-    table: SentenceTable, side_a: list[tuple[int, Detail]], side_b: list[tuple[int, Detail]]
-) -> tuple[int, Detail, int, Detail]:
+    table: SentenceTable, side_a: list[tuple[int, T]], side_b: list[tuple[int, T]]
+) -> tuple[int, T, int, T]:
+    """The most similar pair (by embedding) of a sentence from each side, earlier row first, each with what
+    it stated."""
     best = None
     for row_a, da in side_a:
         for row_b, db in side_b:
@@ -219,16 +220,7 @@ def _spelling_flags(table: SentenceTable) -> list[DiscrepancyFlag]:
                 continue  # one source writes both: a typo inside that source, or two people
             side_a = [(row, text) for source in sources_a for row, text in used[form_a][source]]
             side_b = [(row, text) for source in sources_b for row, text in used[form_b][source]]
-            best = max(
-                (
-                    (float(table.embeddings[a] @ table.embeddings[b]), a, ta, b, tb)
-                    for a, ta in side_a
-                    for b, tb in side_b
-                ),
-            )
-            _, a, text_a, b, text_b = best
-            if a > b:
-                a, text_a, b, text_b = b, text_b, a, text_a
+            a, text_a, b, text_b = _closest(table, side_a, side_b)
             flags.append(
                 DiscrepancyFlag(
                     "name",
