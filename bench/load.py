@@ -153,10 +153,11 @@ def load_documents(path: Path, count: int) -> list[tuple[str, str]]:
 def build_story(path: Path, count: int, timeout: float) -> None:
     """Import `count` documents into one story through the real services; the worker does the rest."""
     from articles.importing import ImportSource, create_import_batch
-    from articles.models import CandidateBrief, Job, Story
+    from articles.models import CandidateBrief, Job
+    from articles.services.stories import story_get_or_create
 
     documents = load_documents(path, count)
-    story = Story.objects.create(title="Load benchmark story", slug=STORY_SLUG)
+    story, _ = story_get_or_create(title="Load benchmark story", slug=STORY_SLUG)
     sources = [
         ImportSource(name=name, data=text.encode(), url=None, format_hint="text") for name, text in documents
     ]

@@ -15,14 +15,12 @@ from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 from django.db.models import F, Prefetch
 from django.utils import timezone
-from django.utils.text import slugify
 
 from articles.models import Article, Claim, Sentence, Story
 from briefs.models import Brief, BriefItem, Publication, Revision
 from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS
 
 SNAPSHOT_SCHEMA = 1
-RESERVED_SLUGS = {"new"}  # /stories/new/ is the create form's address
 
 
 class BriefConflict(Exception):
@@ -44,19 +42,6 @@ class BriefActionError(ValueError):
 
 
 # --- Stories ---------------------------------------------------------------------------------------
-
-
-def story_create(*, title: str, user: AbstractBaseUser | None) -> Story:
-    title = " ".join(title.split())
-    if not title:
-        raise BriefActionError("A story needs a title.")
-    base = slugify(title)[:100] or "story"
-    slug, n = base, 2
-    while slug in RESERVED_SLUGS or Story.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    story = Story.objects.create(title=title[:300], slug=slug, created_by=user)
-    brief_get_or_create(story)
-    return story
 
 
 def story_rerun_analysis(*, story: Story, algorithm: str | None = None) -> int:

@@ -14,7 +14,7 @@ from articles.importing.errors import BatchRejected, ImportFailure
 from articles.importing.sources import ImportSource, sources_from_paths
 
 if TYPE_CHECKING:
-    from articles.importing.service import create_import_batch, run_import_batch, story_get_or_create
+    from articles.importing.service import create_import_batch, run_import_batch
 
 __all__ = [
     "BatchRejected",
@@ -23,10 +23,9 @@ __all__ = [
     "create_import_batch",
     "run_import_batch",
     "sources_from_paths",
-    "story_get_or_create",
 ]
 
-_SERVICE_NAMES = {"create_import_batch", "run_import_batch", "story_get_or_create"}
+_SERVICE_NAMES = {"create_import_batch", "run_import_batch"}
 
 
 def __getattr__(name: str) -> Any:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from articles.importing.duplicates import NearDuplicateIndex, content_hash
 from articles.importing.errors import BatchRejected, ImportFailure
@@ -31,14 +30,6 @@ def read_limits() -> ReadLimits:
         max_feed_entries=settings.IMPORT_MAX_FEED_ENTRIES,
         allow_private_addresses=settings.IMPORT_ALLOW_PRIVATE_URLS,
     )
-
-
-def story_get_or_create(*, title: str = "", slug: str = "", user=None) -> tuple[Story, bool]:
-    """The story with this slug (or the slug made from the title), created when missing."""
-    title = " ".join(title.split())
-    slug = slugify(slug or title)[:120].strip("-") or "story"
-    default_title = title or slug.replace("-", " ").capitalize()
-    return Story.objects.get_or_create(slug=slug, defaults={"title": default_title[:300], "created_by": user})
 
 
 def create_import_batch(

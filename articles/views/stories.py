@@ -8,11 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Story
+from articles.services.stories import StoryNameError, story_create
 from articles.views.rendering import render_page_or_partial, require_permission
 from articles.views.text import article_paragraphs
 from briefs import selectors
 from briefs.models import Brief
-from briefs.services import BriefActionError, brief_get_or_create, story_create, story_rerun_analysis
+from briefs.services import brief_get_or_create, story_rerun_analysis
 from briefs.views import _int_param, brief_pane_context
 
 WORKSPACE = "articles/story_detail.html"
@@ -42,7 +43,7 @@ def story_create_view(request: HttpRequest) -> HttpResponse:
     require_permission(request, "articles.add_story")
     try:
         story = story_create(title=request.POST.get("title", ""), user=request.user)
-    except BriefActionError as error:
+    except StoryNameError as error:
         messages.error(request, str(error))
         return redirect("story_list")
     messages.success(request, f"Story “{story.title}” created. Import its articles below.")

@@ -12,15 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from articles.importing import (
-    BatchRejected,
-    create_import_batch,
-    run_import_batch,
-    sources_from_paths,
-    story_get_or_create,
-)
+from articles.importing import BatchRejected, create_import_batch, run_import_batch, sources_from_paths
 from articles.importing.readers import FORMATS
 from articles.models import ImportBatch, ImportItem
+from articles.services.stories import StoryNameError, story_get_or_create
 
 STATUS_STYLES = {
     ImportItem.Status.IMPORTED: "green",
@@ -61,7 +56,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not options["story"].strip() and not options["story_slug"].strip():
             raise CommandError('Name the story: --story "Title" (or --story-slug slug).')
-        story, created = story_get_or_create(title=options["story"], slug=options["story_slug"])
+        try:
+            story, created = story_get_or_create(title=options["story"], slug=options["story_slug"])
+        except StoryNameError as exc:
+            raise CommandError(str(exc)) from None
         sources = sources_from_paths(options["paths"])
         if not sources:
             raise CommandError("Nothing to import: the folders given hold no files.")

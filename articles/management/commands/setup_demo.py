@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.models import Article, Story
+from articles.models import Article
 
 DEMO_STORY_TITLE = "Acting IRS commissioner resigns over IRS–DHS immigrant data-sharing deal"
 DEMO_STORY_SLUG = "irs-commissioner-resigns"
@@ -44,15 +44,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, seeds: str, password_file: str, **options):
         from articles.importing import create_import_batch, run_import_batch, sources_from_paths
+        from articles.services.stories import story_get_or_create
         from briefs.services import ensure_demo_accounts
 
         seeds_dir = Path(seeds)
         if not seeds_dir.is_dir():
             raise CommandError(f"{seeds_dir}: no such folder of seed articles")
 
-        story, created = Story.objects.get_or_create(
-            slug=DEMO_STORY_SLUG, defaults={"title": DEMO_STORY_TITLE}
-        )
+        story, created = story_get_or_create(title=DEMO_STORY_TITLE, slug=DEMO_STORY_SLUG)
         if created or not story.articles.exists():
             batch = create_import_batch(story, sources_from_paths([str(seeds_dir)]), enqueue=False)
             batch = run_import_batch(batch.pk)
