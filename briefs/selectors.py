@@ -102,8 +102,19 @@ class LivePublication:
     published_at: datetime
 
 
-def brief_with_items(story: Story) -> Brief | None:
-    """The brief with its items and their sources, in three queries.
+def brief_or_default(story: Story) -> Brief:
+    """The story's brief, or, before its first edit, an unsaved empty one at version 0.
+
+    Pages read the brief through this (or brief_with_items), so that a GET never writes: the row is made by
+    the first edit (briefs.services.brief_get_or_create, called by the editing views)."""
+    brief = Brief.objects.select_related("updated_by").filter(story=story).first() or Brief(story=story)
+    brief.story = story
+    return brief
+
+
+def brief_with_items(story: Story) -> Brief:
+    """The brief with its items and their sources, in three queries; before the brief's first edit, an
+    unsaved empty one (brief_or_default).
 
     Annotated with what the pane shows besides: `live_publication` (LivePublication or None) and
     `candidate_item_count` (None when the story has no candidate brief yet).
@@ -136,14 +147,24 @@ def brief_with_items(story: Story) -> Brief | None:
         .filter(story=story)
         .first()
     )
-    if brief is not None:
-        brief.live_publication = (
-            LivePublication(brief.live_revision_number, brief.live_published_at)
-            if brief.live_revision_number is not None
-            else None
-        )
-        brief.candidate_item_count = brief.candidate_sentences if brief.has_candidate else None
+    if brief is None:
+        brief = Brief(story=story)
+        brief.live_publication = None
+        candidate = candidate_brief(story)
+        brief.candidate_item_count = candidate.item_count if candidate is not None else None
+        return brief
+    brief.live_publication = (
+        LivePublication(brief.live_revision_number, brief.live_published_at)
+        if brief.live_revision_number is not None
+        else None
+    )
+    brief.candidate_item_count = brief.candidate_sentences if brief.has_candidate else None
     return brief
+
+
+def brief_items(brief: Brief) -> list[BriefItem]:
+    """The items as brief_with_items prefetched them; none for a brief not made yet."""
+    return list(brief.items.all()) if brief.pk is not None else []
 
 
 def summary_algorithms(story: Story) -> list[str]:
@@ -539,14 +560,20 @@ def candidate_brief(story: Story) -> CandidateBrief | None:
 
 
 def revisions(brief: Brief) -> QuerySet[Revision]:
+    if brief.pk is None:  # not made yet (brief_or_default): no history
+        return Revision.objects.none()
     return brief.revisions.select_related("author").defer("snapshot").order_by("-number")
 
 
 def revision(brief: Brief, number: int) -> Revision | None:
+    if brief.pk is None:
+        return None
     return brief.revisions.select_related("author").filter(number=number).first()
 
 
 def publications(brief: Brief) -> QuerySet[Publication]:
+    if brief.pk is None:
+        return Publication.objects.none()
     return brief.publications.select_related("revision", "published_by", "unpublished_by").order_by(
         "-published_at"
     )

@@ -62,11 +62,8 @@ def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
     """The brief pane's context. `brief`, when given, comes from selectors.brief_with_items."""
     if brief is None:
         brief = selectors.brief_with_items(story)
-        if brief is None:
-            brief_get_or_create(story)
-            brief = selectors.brief_with_items(story)
     live = brief.live_publication
-    items = list(brief.items.all())
+    items = selectors.brief_items(brief)
     # The pane lists sources to attach only on unsourced items (each item's edit form has its own).
     articles = _source_articles(story) if any(not item.articles.all() for item in items) else []
     return {
@@ -313,7 +310,7 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 @login_required
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
-    brief = brief_get_or_create(story)
+    brief = selectors.brief_or_default(story)
     revisions = list(selectors.revisions(brief))
     numbers = [r.number for r in revisions]
     newer = _int_param(request, "b") or (numbers[0] if numbers else None)
@@ -355,7 +352,7 @@ EXPORT_TYPES = {
 @login_required
 def export_revision(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
-    brief = brief_get_or_create(story)
+    brief = selectors.brief_or_default(story)
     revision = selectors.revision(brief, number)
     if revision is None or fmt not in EXPORT_TYPES:
         raise Http404(f"No revision {number} of this brief as {fmt}.")

@@ -13,7 +13,7 @@ from articles.views.rendering import render_page_or_partial, require_permission
 from articles.views.text import article_paragraphs
 from briefs import selectors
 from briefs.models import Brief
-from briefs.services import brief_get_or_create, story_rerun_analysis
+from briefs.services import story_rerun_analysis
 from briefs.views import _int_param, brief_pane_context
 
 WORKSPACE = "articles/story_detail.html"
@@ -168,15 +168,12 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(f"No story “{slug}”.")
     target = request.htmx.target if request.htmx else None
     if target == "claims-pane":
-        brief = brief_get_or_create(story)
+        brief = selectors.brief_or_default(story)
         return render(request, f"{WORKSPACE}#claims-pane", claims_context(request, story, brief, cached=True))
     if target == "sources-pane":
-        brief = brief_get_or_create(story)
+        brief = selectors.brief_or_default(story)
         return render(request, f"{WORKSPACE}#sources-pane", sources_context(request, story, brief))
     brief = selectors.brief_with_items(story)
-    if brief is None:
-        brief_get_or_create(story)
-        brief = selectors.brief_with_items(story)
     return render(request, WORKSPACE, workspace_context(request, story, brief))
 
 
@@ -187,7 +184,7 @@ def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
     article = selectors.article_for_reading(story, article_id)
     if article is None:
         raise Http404(f"Story “{story.title}” has no article {article_id}.")
-    brief = brief_get_or_create(story)
+    brief = selectors.brief_or_default(story)
     context = {
         "story": story,
         "article": article,
