@@ -11,53 +11,88 @@ from briefs.models import Brief, BriefItem, Publication, Revision
 from briefs.services import BriefActionError, BriefConflict, brief_publish, brief_unpublish
 
 
-class BriefItemInline(admin.TabularInline):
+def _own_page(model_admin: admin.ModelAdmin, request: HttpRequest) -> bool:
+    """Whether the request is for one of this model's own admin pages (its list, change or delete page),
+    rather than, say, the delete page of the story it belongs to."""
+    match = getattr(request, "resolver_match", None)
+    opts = model_admin.model._meta
+    return bool(match and (match.url_name or "").startswith(f"{opts.app_label}_{opts.model_name}_"))
+
+
+class EditedInTheWorkbench:
+    """Briefs, their items and their revisions change only through briefs.services, in the workbench: every
+    edit there checks the version, bumps it and records a revision under the editor's name. The admin shows
+    them read-only (an edit here would skip both, and the next editor's revision would carry it under their
+    name). They are deleted only along with their story."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        if _own_page(self, request):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class BriefItemInline(ReadOnlyInline):
     model = BriefItem
     fields = ["position", "text", "origin", "edited", "claim", "sources"]
-    readonly_fields = ["sources"]
-    raw_id_fields = ["claim"]
-    extra = 0
+    readonly_fields = fields
 
     @admin.display(description="sources")
     def sources(self, item: BriefItem) -> str:
         return ", ".join(a.source_label for a in item.articles.all()) or "unsourced"
 
 
-class RevisionInline(admin.TabularInline):
+class RevisionInline(ReadOnlyInline):
     model = Revision
     fields = ["revision_link", "action", "author", "created"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["-number"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="revision")
     def revision_link(self, revision: Revision) -> str:
         return admin_link(revision, f"#{revision.number}")
 
 
-class PublicationInline(admin.TabularInline):
+class PublicationInline(ReadOnlyInline):
     model = Publication
     fields = ["revision", "published_at", "published_by", "unpublished_at", "unpublished_by"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Brief)
-class BriefAdmin(admin.ModelAdmin):
+class BriefAdmin(EditedInTheWorkbench, admin.ModelAdmin):
     list_display = ["__str__", "story_link", "state", "version", "updated", "updated_by", "public_link"]
     list_filter = ["state"]
     search_fields = ["headline", "story__title", "items__text"]
     list_select_related = ["story", "updated_by"]
-    readonly_fields = ["story_link", "version", "state", "created", "updated", "updated_by", "public_link"]
-    fields = ["story_link", "headline", "standfirst", *readonly_fields[1:]]
+    fields = [
+        "story_link",
+        "headline",
+        "standfirst",
+        "version",
+        "state",
+        "created",
+        "updated",
+        "updated_by",
+        "public_link",
+    ]
+    readonly_fields = fields
     inlines = [BriefItemInline, PublicationInline, RevisionInline]
     actions = ["publish_current_version", "unpublish"]
 
@@ -67,7 +102,9 @@ class BriefAdmin(admin.ModelAdmin):
     @admin.display(description="story")
     def story_link(self, brief: Brief) -> str:
         return format_html(
-            '{} (<a href="{}">workspace</a>)', admin_link(brief.story), brief.story.get_absolute_url()
+            '{} (<a href="{}">edit the brief in the workspace</a>)',
+            admin_link(brief.story),
+            brief.story.get_absolute_url(),
         )
 
     @admin.display(description="public page")
@@ -99,12 +136,13 @@ class BriefAdmin(admin.ModelAdmin):
 
 
 @admin.register(BriefItem)
-class BriefItemAdmin(admin.ModelAdmin):
+class BriefItemAdmin(EditedInTheWorkbench, admin.ModelAdmin):
     list_display = ["text", "brief_link", "position", "origin", "edited"]
     list_filter = ["origin", "edited"]
     search_fields = ["text"]
     list_select_related = ["brief__story"]
-    raw_id_fields = ["brief", "claim", "articles", "sentences"]
+    fields = ["brief_link", "position", "text", "origin", "edited", "claim", "articles", "sentences"]
+    readonly_fields = fields
 
     @admin.display(description="brief")
     def brief_link(self, item: BriefItem) -> str:
@@ -112,19 +150,13 @@ class BriefItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(admin.ModelAdmin):
+class RevisionAdmin(EditedInTheWorkbench, admin.ModelAdmin):
     list_display = ["number", "brief_link", "action", "author", "created"]
     list_select_related = ["brief__story", "author"]
     search_fields = ["action", "brief__headline", "brief__story__title"]
     readonly_fields = ["brief_link", "number", "action", "author", "created", "exports", "snapshot"]
     fields = readonly_fields
     date_hierarchy = "created"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description="brief")
     def brief_link(self, revision: Revision) -> str:
@@ -143,7 +175,7 @@ class RevisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Publication)
-class PublicationAdmin(admin.ModelAdmin):
+class PublicationAdmin(EditedInTheWorkbench, admin.ModelAdmin):
     list_display = ["brief_link", "revision_link", "published_at", "published_by", "unpublished_at"]
     list_filter = ["unpublished_at"]
     list_select_related = ["brief__story", "revision", "published_by"]
@@ -156,9 +188,6 @@ class PublicationAdmin(admin.ModelAdmin):
         "unpublished_by",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
     @admin.display(description="brief")
     def brief_link(self, publication: Publication) -> str:

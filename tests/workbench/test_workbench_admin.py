@@ -73,3 +73,66 @@ def test_rerun_actions_queue_analysis(admin_user_client, built, monkeypatch, rf)
     assert sorted(calls) == sorted([a.pk for a in built.articles] + [built.articles[0].pk])
     assert messages_sent == ["Analysis queued for 3 articles.", "Analysis queued for 1 article."]
     assert admin.site.is_registered(Publication)
+
+
+# --- Briefs are edited in the workbench; the admin shows them read-only ---------------------------
+
+
+def test_the_admin_shows_a_brief_read_only_with_a_link_to_the_workspace(admin_user_client, built):
+    brief = draft_brief(built)
+    page = admin_user_client.get(reverse("admin:briefs_brief_change", args=[brief.pk])).content.decode()
+    assert "Krause resigns" in page
+    assert 'name="headline"' not in page and 'name="items-0-text"' not in page
+    assert 'name="_save"' not in page
+    assert f'href="{built.story.get_absolute_url()}"' in page
+    assert admin_user_client.get(reverse("admin:briefs_brief_add")).status_code == 403
+
+
+def test_an_admin_edit_of_a_brief_is_refused_and_the_next_revision_is_the_editors_own(
+    admin_user_client, editor_client, accounts, built
+):
+    brief = draft_brief(built)
+    item = brief.items.order_by("position").first()
+    response = admin_user_client.post(
+        reverse("admin:briefs_brief_change", args=[brief.pk]),
+        {
+            "headline": "Changed in the admin",
+            "standfirst": "",
+            "items-TOTAL_FORMS": "2",
+            "items-INITIAL_FORMS": "2",
+            "items-0-id": item.pk,
+            "items-0-brief": brief.pk,
+            "items-0-position": 0,
+            "items-0-text": "Rewritten in the admin",
+            "items-0-origin": "own",
+        },
+    )
+    assert response.status_code == 403
+    item_page = reverse("admin:briefs_briefitem_change", args=[item.pk])
+    assert admin_user_client.post(item_page, {"text": "Rewritten in the admin"}).status_code == 403
+    delete_page = reverse("admin:briefs_briefitem_delete", args=[item.pk])
+    assert admin_user_client.post(delete_page, {"post": "yes"}).status_code == 403
+
+    brief.refresh_from_db()
+    item.refresh_from_db()
+    assert (brief.headline, brief.version, item.text) == ("Krause resigns", 3, built.claims["agreed"].text)
+
+    editor_client.post(
+        reverse("brief_add_own", args=[built.story.slug]), {"text": "An editor's line.", "version": 3}
+    )
+    revision = brief.revisions.get(number=4)
+    assert revision.author == accounts["editor"]
+    assert revision.snapshot["headline"] == "Krause resigns"
+    assert [entry["text"] for entry in revision.snapshot["items"]][0] == built.claims["agreed"].text
+
+
+def test_deleting_a_story_in_the_admin_still_takes_its_brief_with_it(admin_user_client, built):
+    from articles.models import Story
+    from briefs.models import Brief
+
+    draft_brief(built)
+    response = admin_user_client.post(
+        reverse("admin:articles_story_delete", args=[built.story.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Story.objects.filter(pk=built.story.pk).exists() and not Brief.objects.exists()
