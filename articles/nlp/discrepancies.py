@@ -28,6 +28,10 @@ from articles.nlp.facts import Detail, conflicting, person_titles
 # Two sentences this similar (articles.nlp.claims.fact_similarity) state the same fact closely enough for
 # their details to be compared.
 DISCREPANCY_SIMILARITY = 0.6
+# Two sentences that agree on one checkable detail (the same age, the same weekday) and are this similar are
+# about the same event too, so their other details are compared: "the 11-year-old ... hundreds of texts" and
+# "the 11-year-old ... thousands of text messages".
+CORROBORATED_SIMILARITY = 0.4
 T = TypeVar("T")  # what a side of a pair states (a detail, the name as written)
 # spaCy's small model tags a misspelt person's name as a place or an organisation now and then
 # ("Julia Louis-Drefyus": GPE): a spelling is compared when either form is tagged as a person somewhere.
@@ -68,10 +72,12 @@ def _label(table: SentenceTable, row: int) -> str:
 def _detail_flags(
     table: SentenceTable, details: list[list[Detail]], threshold: float
 ) -> list[DiscrepancyFlag]:
-    rows, cols, values = strong_pairs(table.facts, threshold)
+    rows, cols, values = strong_pairs(table.facts, min(threshold, CORROBORATED_SIMILARITY))
     best: dict[tuple, tuple[float, int, int, Detail, Detail]] = {}
     for a, b, value in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
         if a >= b or not details[a] or not details[b] or _source(table, a) == _source(table, b):
+            continue
+        if value < threshold and not _agreeing(details[a], details[b]):
             continue
         for da in details[a]:
             for db in details[b]:
@@ -105,6 +111,12 @@ def _detail_flags(
         )
         flags.append(DiscrepancyFlag(kind, key, a, b, da.text, db.text, explanation))
     return flags
+
+
+def _agreeing(details_a: list[Detail], details_b: list[Detail]) -> bool:
+    """Whether two sentences state one detail with the same value."""
+    stated = {(d.kind, d.key, d.value) for d in details_a}
+    return any((d.kind, d.key, d.value) in stated for d in details_b)
 
 
 def _role_flags(table: SentenceTable) -> list[DiscrepancyFlag]:
@@ -190,7 +202,8 @@ def _edits(a: str, b: str, limit: int = 2) -> int:
 def _spelling_flags(table: SentenceTable) -> list[DiscrepancyFlag]:
     """One person's name spelt two ways: same number of words, all equal but one, which is a letter or two
     apart (both at least five letters, not a plural or possessive), each spelling used by sources that never
-    use the other."""
+    use the other. When neither form is tagged as a person anywhere, only one edit apart ("North Korea" and
+    "South Korea" are two)."""
     used: dict[str, dict[int, list[tuple[int, str]]]] = defaultdict(lambda: defaultdict(list))
     people: set[str] = set()
     for row in range(len(table)):
@@ -207,13 +220,14 @@ def _spelling_flags(table: SentenceTable) -> list[DiscrepancyFlag]:
         words_a = form_a.split()
         for form_b in forms[i + 1 :]:
             words_b = form_b.split()
-            if len(words_a) != len(words_b) or not {form_a, form_b} & people:
+            if len(words_a) != len(words_b):
                 continue
             different = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
             if len(different) != 1:
                 continue
             x, y = different[0]
-            if min(len(x), len(y)) < 5 or x.rstrip("s") == y.rstrip("s") or _edits(x, y) > 2:
+            limit = 2 if {form_a, form_b} & people else 1
+            if min(len(x), len(y)) < 5 or x.rstrip("s") == y.rstrip("s") or _edits(x, y) > limit:
                 continue
             sources_a, sources_b = set(used[form_a]), set(used[form_b])
             if sources_a & sources_b:

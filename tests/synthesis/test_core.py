@@ -119,6 +119,21 @@ def test_a_number_that_differs_between_two_sources_is_flagged_with_both_values()
     assert value_a in text_a and value_b in text_b
 
 
+def test_two_reports_agreeing_on_one_detail_are_checked_on_the_others():
+    # Worded apart (not one claim), but both about the 11-year-old: their counts of messages are compared.
+    _, flags, _ = claims_of(
+        [
+            "A teacher is in custody, accused of an inappropriate relationship with an 11-year-old girl "
+            "in which they exchanged hundreds of texts.",
+            "Police say the teacher who resigned was obsessed with an 11-year-old student, exchanging "
+            "thousands of text messages with her.",
+        ],
+        ["Gazette", "Herald"],
+    )
+    numbers = [f for f in flags if f[0] == "number"]
+    assert [{f[2], f[4]} for f in numbers] == [{"hundreds", "thousands"}], flags
+
+
 def test_a_sentence_with_another_number_does_not_support_the_claim():
     claims, _, _ = claims_of(
         [
