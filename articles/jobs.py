@@ -227,7 +227,10 @@ def _run(job_id: int, work: Callable[[Job], None], *, final_attempt: bool, descr
     return job
 
 
-def run_analysis_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
+def run_analysis_job(job_id: int, *, final_attempt: bool = True, synthesise: bool = True) -> Job | None:
+    """Run an article's analysis job; then, unless `synthesise` is false (a caller running several jobs,
+    which asks once at the end), queue the story's synthesis if the story has settled."""
+
     def work(job: Job) -> None:
         from articles.services.analysis import analyze_article
 
@@ -244,7 +247,7 @@ def run_analysis_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
     job = Job.objects.filter(pk=job_id).only("article_id").first()
     describe = f"Analysis of article {job.article_id}" if job else "Analysis"
     finished = _run(job_id, work, final_attempt=final_attempt, describe=describe)
-    if finished is not None and finished.state != Job.State.QUEUED and finished.story_id:
+    if synthesise and finished is not None and finished.state != Job.State.QUEUED and finished.story_id:
         maybe_enqueue_synthesis(finished.story_id)
     return finished
 
@@ -274,14 +277,21 @@ def run_synthesis_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
 
 
 def maybe_enqueue_synthesis(story_id: int) -> Job | None:
-    """Queue the story's synthesis once every article has been analysed (or has failed) and no import is
-    still adding articles."""
+    """Queue the story's synthesis once it has settled, and only once per settling.
+
+    Settled: it has articles, every one analysed (or its analysis failed), and no analysis or import is still
+    queued or running (nor an import item pending). Every front door asks when its work ends (an analysis
+    job, an import job, a batch run by the import command, the analyze command once at its end); the first
+    to find the story settled queues the synthesis, and the others find a synthesis queued, running or done
+    since the last analysis or import finished and leave it at that.
+    """
     with transaction.atomic():
         story = Story.objects.select_for_update().filter(pk=story_id).first()
         if story is None or not story.articles.exists():
             return None
-        if Job.objects.filter(
-            story=story, kind=Job.Kind.ANALYSIS, state__in=[Job.State.QUEUED, Job.State.RUNNING]
+        jobs = Job.objects.filter(story=story)
+        if jobs.filter(
+            kind__in=[Job.Kind.ANALYSIS, Job.Kind.IMPORT], state__in=[Job.State.QUEUED, Job.State.RUNNING]
         ).exists():
             return None
         if ImportItem.objects.filter(batch__story=story, status=ImportItem.Status.PENDING).exists():
@@ -291,4 +301,16 @@ def maybe_enqueue_synthesis(story_id: int) -> Job | None:
         )
         if unanalysed.exists():
             return None
+        last_change = (
+            jobs.filter(kind__in=[Job.Kind.ANALYSIS, Job.Kind.IMPORT], finished_at__isnull=False)
+            .order_by("-finished_at")
+            .values_list("finished_at", flat=True)
+            .first()
+        )
+        since = jobs.filter(kind=Job.Kind.SYNTHESIS).exclude(state=Job.State.FAILED)
+        if last_change is not None:
+            since = since.filter(created__gte=last_change)
+        already = since.order_by("-created").first()
+        if already is not None:
+            return already
         return enqueue_synthesis(story)

@@ -10,6 +10,7 @@ Both need the briefs.rerun_analysis permission (Editor and Chief editor have it;
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -39,8 +40,9 @@ def rerun_article_analysis(
         modeladmin.message_user(request, "Your account may not re-run the analysis.", messages.ERROR)
         return
     articles = list(queryset)
-    for article in articles:
-        enqueue_analysis(article, force=True)
+    with transaction.atomic():  # every job exists before the first is sent: one synthesis per story
+        for article in articles:
+            enqueue_analysis(article, force=True)
     modeladmin.message_user(request, _queued(len(articles)), messages.SUCCESS)
 
 

@@ -49,8 +49,9 @@ def story_rerun_analysis(*, story: Story, algorithm: str | None = None) -> int:
     from articles.jobs import enqueue_analysis
 
     articles = list(story.articles.all())
-    for article in articles:
-        enqueue_analysis(article, algorithm=algorithm, force=True)
+    with transaction.atomic():  # every job exists before the first is sent: one synthesis after the last
+        for article in articles:
+            enqueue_analysis(article, algorithm=algorithm, force=True)
     return len(articles)
 
 

@@ -87,7 +87,9 @@ def run_import_batch(batch_id: int, progress: Progress | None = None, *, analyze
     so an interruption leaves only whole articles. A source holding several articles (a feed, a JSON list, a
     CSV file) becomes one item per entry; its own pending item is removed once they are all recorded, and a
     second run skips the entries already written. Newly stored articles are queued for analysis on commit
-    unless `analyze` is false.
+    unless `analyze` is false; then, once the batch is done, the story's synthesis is queued if the story has
+    settled (articles.jobs.maybe_enqueue_synthesis: once, whichever of the batch and the last analysis ends
+    last; an import job asks again when it is marked done).
     """
     batch = ImportBatch.objects.select_related("story").get(pk=batch_id)
     pending = list(batch.items.filter(entry=0, status=ImportItem.Status.PENDING).order_by("position"))
@@ -104,6 +106,10 @@ def run_import_batch(batch_id: int, progress: Progress | None = None, *, analyze
     if batch.finished is None and not batch.items.filter(status=ImportItem.Status.PENDING).exists():
         batch.finished = timezone.now()
         batch.save(update_fields=["finished"])
+    if analyze:
+        from articles import jobs
+
+        jobs.maybe_enqueue_synthesis(batch.story_id)
     return batch
 
 

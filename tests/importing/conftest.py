@@ -53,6 +53,7 @@ def make_text(seed: int, paragraphs: int = 3, sentences: int = 4) -> str:
 class QueuedJobs:
     imports: list[int] = field(default_factory=list)
     analyses: list[int] = field(default_factory=list)
+    syntheses: list[int] = field(default_factory=list)  # story ids asked about (maybe_enqueue_synthesis)
 
 
 @pytest.fixture(autouse=True)
@@ -64,6 +65,7 @@ def queued(monkeypatch: pytest.MonkeyPatch) -> QueuedJobs:
     fake = types.ModuleType("articles.jobs")
     fake.enqueue_import = lambda batch: calls.imports.append(batch.pk)
     fake.enqueue_analysis = lambda article, algorithm=None, force=False: calls.analyses.append(article.pk)
+    fake.maybe_enqueue_synthesis = lambda story_id: calls.syntheses.append(story_id)
     monkeypatch.setitem(sys.modules, "articles.jobs", fake)
     monkeypatch.setattr(articles, "jobs", fake, raising=False)
     return calls

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from articles.jobs import enqueue_analysis, run_analysis_job
+from articles.jobs import enqueue_analysis, maybe_enqueue_synthesis, run_analysis_job
 from articles.models import Article, Job, Story
 from articles.nlp.summarizers import ALGORITHMS, SummaryError, check_algorithm
 
@@ -49,8 +50,11 @@ class Command(BaseCommand):
             self.stdout.write("No articles to analyse.")
             return
         if queue:
-            for article in articles:
-                enqueue_analysis(article, algorithm=algorithm, force=force)
+            # All the jobs exist before the first is sent, so that only the last to finish finds its story
+            # settled and queues the synthesis.
+            with transaction.atomic():
+                for article in articles:
+                    enqueue_analysis(article, algorithm=algorithm, force=force)
             self.stdout.write(f"{len(articles)} analysis job(s) queued.")
             return
 
@@ -72,10 +76,13 @@ class Command(BaseCommand):
                     params={"algorithm": algorithm, "force": force, "source": "analyze command"},
                     progress_total=3,
                 )
-                finished = run_analysis_job(job.pk)
+                finished = run_analysis_job(job.pk, synthesise=False)
                 if finished is not None and finished.state == Job.State.FAILED:
                     failures.append(finished.error)
                 bar.advance(progress)
+        # Each story's synthesis once, when all of its articles are done (not after each one).
+        for story_id in dict.fromkeys(article.story_id for article in articles):
+            maybe_enqueue_synthesis(story_id)
         left_out = [
             f"Article {pk} “{title[:60]}”: {note}"
             for pk, title, note in selected.exclude(analysis_note="").values_list(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from articles.models import Article
 
@@ -67,8 +68,9 @@ class Command(BaseCommand):
         if pending.exists():
             from articles.jobs import enqueue_analysis
 
-            for article in pending:
-                enqueue_analysis(article)
+            with transaction.atomic():  # all queued before the first runs: one synthesis after the last
+                for article in pending:
+                    enqueue_analysis(article)
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 self.stdout.write("Demo story analysed.")
             else:
