@@ -41,6 +41,20 @@
     showAlert("The server took too long to answer; reload the page to see whether the change was saved.");
   });
 
+  // --- The jobs line stays open (or closed) as the reader left it while it refreshes itself --------
+  let jobsPanelOpen = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const panel = event.detail.target && event.detail.target.querySelector
+      ? (event.detail.target.matches("[data-jobs-panel]") ? event.detail.target : event.detail.target.querySelector("[data-jobs-panel]"))
+      : null;
+    jobsPanelOpen = panel ? panel.open : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (jobsPanelOpen === null) { return; }
+    document.querySelectorAll("[data-jobs-panel]").forEach(function (panel) { panel.open = jobsPanelOpen; });
+    jobsPanelOpen = null;
+  });
+
   // --- Every brief form sends the version this page shows -----------------------------------------
   function syncBriefVersion() {
     const pane = document.getElementById("brief-pane");

@@ -64,3 +64,31 @@ def test_without_htmx_the_jobs_are_a_full_page(editor_client, story):
     assert response.status_code == 200
     assert "<html" in response.content.decode()
     assert "No background jobs for this story yet." in response.content.decode()
+
+
+def test_in_the_workspace_the_jobs_are_one_line_that_opens_on_the_current_ones(editor_client, story):
+    for n in range(12):
+        Job.objects.create(
+            kind=Job.Kind.ANALYSIS, story=story, state=Job.State.SUCCEEDED, error="", params={"n": n}
+        )
+    article = Article.objects.create(story=story, title="Ferry strike ends", body="Text.", content_hash="y")
+    Job.objects.create(
+        kind=Job.Kind.ANALYSIS,
+        story=story,
+        article=article,
+        state=Job.State.RUNNING,
+        progress_done=2,
+        progress_total=5,
+    )
+    Job.objects.create(kind=Job.Kind.SYNTHESIS, story=story, state=Job.State.QUEUED)
+    html = editor_client.get(
+        reverse("story_jobs", args=[story.slug]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    summary = html.split("<summary", 1)[1].split("</summary>", 1)[0]
+    assert "Article analysis: 2 of 5" in summary and "Story synthesis: 1 queued" in summary
+    assert "<details" in html and '<details class="jobs-panel" data-jobs-panel open' not in html  # closed
+    assert html.count('class="job job-') == 2 + 5  # the running and queued jobs, five finished ones
+    assert "7 older not shown here" in html
+    # The full page lists them all, open.
+    page = editor_client.get(reverse("story_jobs", args=[story.slug])).content.decode()
+    assert page.count('class="job job-') == 14

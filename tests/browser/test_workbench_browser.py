@@ -207,13 +207,23 @@ def test_server_refusal_is_shown_to_the_user(live_server, seed_story, new_page):
     expect(brief_items(page)).to_have_count(0)
 
 
-def test_phone_width_stacks_the_panes(live_server, seed_story, new_page, artifacts):
+def test_phone_width_stacks_the_panes(live_server, pipeline_story, new_page, artifacts):
+    from articles.models import Job
+
+    for _ in range(15):  # a story with a long history of jobs
+        Job.objects.create(kind=Job.Kind.ANALYSIS, story=pipeline_story, state=Job.State.SUCCEEDED)
     page = new_page(width=390, height=844)
-    log_in(page, live_server.url, "viewer")
-    page.goto(live_server.url + seed_story.story.get_absolute_url())
-    expect(page.get_by_role("navigation", name="Panes")).to_be_visible()
+    log_in(page, live_server.url, "editor")
+    page.goto(live_server.url + pipeline_story.get_absolute_url())
+    expect(page.locator("#story-jobs .job-summary")).to_contain_text("All jobs finished")
+    panes = page.get_by_role("navigation", name="Panes")
+    expect(panes).to_be_in_viewport()  # the pane links on the first screen, above the jobs' rows
     overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
     assert overflow <= 1
+    page.locator("#story-jobs summary").click()  # the rows open on demand, still without sideways scrolling
+    expect(page.locator("#story-jobs tr.job").first).to_be_visible()
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 1
+    page.locator("#story-jobs summary").click()
     sources, claims = (
         page.locator("#sources-pane").bounding_box(),
         page.locator("#claims-pane").bounding_box(),
