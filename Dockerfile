@@ -3,7 +3,8 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=workbench.settings.production
 
 WORKDIR /app
 RUN useradd --create-home --uid 1000 app
@@ -12,8 +13,8 @@ COPY requirements/base.lock requirements/base.lock
 RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.lock
 
 COPY . .
-# Static files are collected at build time and served by whitenoise.
-RUN DEBUG=false SECRET_KEY=collectstatic-only-not-used-at-run-time python manage.py collectstatic --noinput
+# Static files are collected at build time (production settings) and served by whitenoise.
+RUN SECRET_KEY=collectstatic-only-not-used-at-run-time python manage.py collectstatic --noinput
 
 USER app
 EXPOSE 8000

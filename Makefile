@@ -29,8 +29,9 @@ run: setup
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# A worker on a developer's machine (the real stack: DATABASE_URL and CELERY_BROKER_URL set); local settings.
 worker: install
-	$(BIN)/celery -A workbench worker --loglevel=INFO --concurrency=2
+	DJANGO_SETTINGS_MODULE=workbench.settings.local $(BIN)/celery -A workbench worker --loglevel=INFO --concurrency=2
 
 lint: install
 	$(BIN)/ruff check .

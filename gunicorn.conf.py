@@ -7,6 +7,10 @@ Scale with WEB_CONCURRENCY, about one worker per core.
 
 import os
 
+# The production settings unless DJANGO_SETTINGS_MODULE names others (bench/load.py does); workbench.wsgi
+# defaults to the same.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings.production")
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"

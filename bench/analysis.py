@@ -127,7 +127,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings.local")
     import django
 
     django.setup()

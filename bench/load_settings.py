@@ -4,7 +4,7 @@ bench URLconf with the minimal ceiling view. Never used by a deployment.
 
 import os
 
-from workbench.settings import *  # noqa: F403
+from workbench.settings.production import *  # noqa: F403
 
 ROOT_URLCONF = "bench.load_urls"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]

@@ -18,8 +18,10 @@ def compose() -> dict:
 
 
 def settings_variables() -> set[str]:
-    source = (PROJECT_DIR / "workbench" / "settings.py").read_text()
-    return set(re.findall(r'env_(?:str|bool|int|float|list)\("([A-Z_]+)"', source))
+    source = "\n".join(path.read_text() for path in (PROJECT_DIR / "workbench" / "settings").glob("*.py"))
+    return set(re.findall(r'env_(?:str|bool|int|float|list)\("([A-Z_]+)"', source)) | {
+        "DJANGO_SETTINGS_MODULE"
+    }
 
 
 def test_the_four_services_exist_with_health_checks(compose):
@@ -60,7 +62,8 @@ def test_environment_matches_the_settings(compose, service):
     known = settings_variables()
     unknown = set(env) - known
     assert not unknown, f"{service} sets variables the settings never read: {unknown}"
-    assert env["DEBUG"] == "false"
+    assert env["DJANGO_SETTINGS_MODULE"] == "workbench.settings.production"
+    assert "DEBUG" not in env, "production settings have DEBUG off by construction"
     assert "SECRET_KEY" in env and "?" in env["SECRET_KEY"], "SECRET_KEY must be required, not defaulted"
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379")
 
@@ -86,6 +89,7 @@ def test_web_health_check_hits_an_existing_endpoint(compose, client, db):
 
 def test_dockerfile_installs_the_locked_dependencies_with_hashes():
     dockerfile = (PROJECT_DIR / "Dockerfile").read_text()
+    assert "DJANGO_SETTINGS_MODULE=workbench.settings.production" in dockerfile
     assert "python:3.11" in dockerfile
     assert "--require-hashes" in dockerfile and "requirements/base.lock" in dockerfile
     assert "collectstatic" in dockerfile

@@ -1,9 +1,11 @@
-"""Configuration comes from the environment: the embedded default, the real stack, and production mode."""
+"""Configuration comes from the environment and a settings module: the embedded default (local), the real
+stack, and production, which is safe with nothing but SECRET_KEY set."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,14 +27,26 @@ CONFIG_VARS = (
     "SECRET_KEY",
     "ALLOWED_HOSTS",
     "IMPORT_MAX_FILE_BYTES",
+    "IMPORT_ALLOW_PRIVATE_URLS",
+    "DJANGO_SETTINGS_MODULE",
     # Set by tests/browser/conftest.py for Playwright's event loop; a deployment never has it (async.E001).
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
 
 
-def run_python(code_or_args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+LOCAL = "workbench.settings.local"
+PRODUCTION = "workbench.settings.production"
+
+
+def run_python(
+    code_or_args: list[str], settings_module: str | None = LOCAL, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run Python in the project folder with a clean configuration: only `env`, and the settings module named
+    (None: none at all, so that the entry point's own default applies)."""
     clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
-    clean.update(env, DJANGO_SETTINGS_MODULE="workbench.settings")
+    clean.update(env)
+    if settings_module:
+        clean["DJANGO_SETTINGS_MODULE"] = settings_module
     return subprocess.run(
         [sys.executable, *code_or_args],
         cwd=PROJECT_DIR,
@@ -43,8 +57,8 @@ def run_python(code_or_args: list[str], **env: str) -> subprocess.CompletedProce
     )
 
 
-def settings_under(**env: str) -> dict:
-    result = run_python(["-c", PROBE], **env)
+def settings_under(settings_module: str = LOCAL, **env: str) -> dict:
+    result = run_python(["-c", PROBE], settings_module, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -74,14 +88,95 @@ def test_import_limit_is_a_setting():
 
 
 def test_production_without_secret_key_is_a_clear_error_without_traceback():
-    result = run_python(["manage.py", "check"], DEBUG="false")
+    result = run_python(["manage.py", "check"], PRODUCTION)
     assert result.returncode != 0
-    assert "SECRET_KEY is required when DEBUG=false" in result.stderr
+    assert "SECRET_KEY is required in production" in result.stderr
     assert "Traceback" not in result.stderr
 
 
+SAFETY_PROBE = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'debug': s.DEBUG, 'private_urls': s.IMPORT_ALLOW_PRIVATE_URLS, "
+    "'secure_cookies': s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE, 'redirect': s.SECURE_SSL_REDIRECT, "
+    "'hsts': s.SECURE_HSTS_SECONDS, 'hosts': s.ALLOWED_HOSTS}))"
+)
+
+
+def test_production_is_safe_with_nothing_but_a_secret_key():
+    """A deployment that forgot every variable: no debug pages, no fetching inside the network, HTTPS only."""
+    result = run_python(["-c", SAFETY_PROBE], PRODUCTION, SECRET_KEY="s" * 60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+        "debug": False,
+        "private_urls": False,
+        "secure_cookies": True,
+        "redirect": True,
+        "hsts": 31_536_000,
+        "hosts": [],
+    }
+
+
+def test_production_refuses_debug_instead_of_following_it():
+    result = run_python(["manage.py", "check"], PRODUCTION, SECRET_KEY="s" * 60, DEBUG="true")
+    assert result.returncode != 0
+    assert "DEBUG=true is refused by workbench.settings.production" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("entry_point", "expected"),
+    [
+        # `make run` and every manage.py command on a developer's machine: no variable needed.
+        (
+            ["manage.py", "shell", "-c", "from django.conf import settings; print(settings.SETTINGS_MODULE)"],
+            LOCAL,
+        ),
+        # What a deployment runs: gunicorn (its config file and the WSGI/ASGI apps) and Celery.
+        (["-c", "import workbench.wsgi, os; print(os.environ['DJANGO_SETTINGS_MODULE'])"], PRODUCTION),
+        (["-c", "import workbench.asgi, os; print(os.environ['DJANGO_SETTINGS_MODULE'])"], PRODUCTION),
+        (
+            [
+                "-c",
+                "from workbench.celery import app; import os; print(os.environ['DJANGO_SETTINGS_MODULE'])",
+            ],
+            PRODUCTION,
+        ),
+        (
+            [
+                "-c",
+                "import os, runpy; runpy.run_path('gunicorn.conf.py'); "
+                "print(os.environ['DJANGO_SETTINGS_MODULE'])",
+            ],
+            PRODUCTION,
+        ),
+    ],
+    ids=["manage.py", "wsgi", "asgi", "celery", "gunicorn.conf.py"],
+)
+def test_each_entry_point_defaults_to_its_settings_module(entry_point, expected):
+    result = run_python(entry_point, None, SECRET_KEY="s" * 60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
+
+
+# Written in pieces so that this file does not match its own pattern: the module before the split.
+OLD_MODULE = re.compile("workbench" + r"[./]settings(?:\.py\b|\b(?![./]))")
+
+
+def test_nothing_refers_to_the_settings_module_that_no_longer_exists():
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=PROJECT_DIR, capture_output=True, check=True)
+    found = []
+    for name in tracked.stdout.decode().split("\0"):
+        path = PROJECT_DIR / name
+        if not name or not path.is_file() or path.suffix in {".png", ".lock"}:
+            continue
+        for number, line in enumerate(path.read_text(errors="replace").splitlines(), start=1):
+            if OLD_MODULE.search(line):
+                found.append(f"{name}:{number}: {line.strip()[:100]}")
+    assert not found, "References to the old settings module:\n" + "\n".join(found)
+
+
 def test_a_malformed_boolean_names_the_variable():
-    result = run_python(["manage.py", "check"], DEBUG="maybe")
+    result = run_python(["manage.py", "check"], LOCAL, DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
 
@@ -89,7 +184,7 @@ def test_a_malformed_boolean_names_the_variable():
 def test_check_deploy_is_clean_in_production_mode():
     result = run_python(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        DEBUG="false",
+        PRODUCTION,
         SECRET_KEY="k" * 20 + "-production-secret-with-enough-entropy-0123456789abcdef",
         ALLOWED_HOSTS="workbench.example.org",
     )
@@ -103,6 +198,6 @@ def test_production_mode_secures_cookies_and_transport(var):
         "import django; django.setup(); from django.conf import settings as s; "
         f"print(s.{var}, s.SECURE_HSTS_SECONDS > 0, 'whitenoise' in s.STORAGES['staticfiles']['BACKEND'])"
     )
-    result = run_python(["-c", code], DEBUG="false", SECRET_KEY="x" * 60)
+    result = run_python(["-c", code], PRODUCTION, SECRET_KEY="x" * 60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "True", "True"]

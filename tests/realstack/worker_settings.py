@@ -6,6 +6,6 @@ on the same Redis) never take each other's messages.
 
 import os
 
-from workbench.settings import *  # noqa: F403
+from workbench.settings.test import *  # noqa: F403
 
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("WORKBENCH_TEST_QUEUE", "celery")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.foundation.test_settings import PROJECT_DIR, run_python
+from tests.foundation.test_settings import PRODUCTION, PROJECT_DIR, run_python
 
 # Written in pieces so that this file does not match its own patterns.
 PRIVATE_KEY = re.compile("-----BEGIN " + r"[A-Z ]*PRIVATE KEY-----")
@@ -54,7 +54,7 @@ def tracked() -> dict[str, str]:
         text = text_of(path)
         if text is not None:
             files[path.relative_to(PROJECT_DIR).as_posix()] = text
-    assert "workbench/settings.py" in files and "docker-compose.yml" in files
+    assert "workbench/settings/base.py" in files and "docker-compose.yml" in files
     return files
 
 
@@ -133,7 +133,7 @@ KEY_PROBE = "import django; django.setup(); from django.conf import settings as 
 
 def test_the_secret_key_comes_from_the_environment():
     key = "an-environment-secret-key-for-this-test-only-0123456789-abcdefghijklmnop"
-    result = run_python(["-c", KEY_PROBE], DEBUG="false", SECRET_KEY=key)
+    result = run_python(["-c", KEY_PROBE], PRODUCTION, SECRET_KEY=key)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == key
 
@@ -147,5 +147,12 @@ def test_in_development_the_key_comes_from_the_git_ignored_file():
 
 
 def test_settings_source_assigns_the_key_only_from_those_two_places(tracked):
-    assignments = re.findall(r"^\s*SECRET_KEY\s*=\s*(.+)$", tracked["workbench/settings.py"], re.MULTILINE)
-    assert assignments == ['env_str("SECRET_KEY")', "_dev_key_file.read_text().strip()"]
+    assignments = {
+        name: re.findall(r"^\s*SECRET_KEY\s*=\s*(.+)$", text, re.MULTILINE)
+        for name, text in tracked.items()
+        if name.startswith("workbench/settings/")
+    }
+    assert {name: found for name, found in assignments.items() if found} == {
+        "workbench/settings/base.py": ['env_str("SECRET_KEY")'],
+        "workbench/settings/local.py": ["_dev_key_file.read_text().strip()"],
+    }

@@ -1,6 +1,6 @@
-"""Import URLs are not an SSRF vector: with IMPORT_ALLOW_PRIVATE_URLS off (production), a URL whose host is
-or resolves to a loopback, private or link-local address is refused before any request is sent, redirects
-included, with an error naming the URL."""
+"""Import URLs are not an SSRF vector: with IMPORT_ALLOW_PRIVATE_URLS off (the default, whatever DEBUG
+says), a URL whose host is or resolves to a loopback, private or link-local address is refused before any
+request is sent, redirects included, with an error naming the URL."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from articles.importing import ImportSource, create_import_batch, run_import_bat
 from articles.importing.errors import ImportFailure
 from articles.importing.fetch import refuse_non_public
 from articles.models import ImportItem, Story
-from tests.foundation.test_settings import run_python
+from tests.foundation.test_settings import LOCAL, PRODUCTION, run_python
 
 PAGE = (
     "<html><head><title>Inside</title></head><body><article><h1>Internal page</h1>"
@@ -166,14 +166,16 @@ PROBE = (
 
 
 @pytest.mark.parametrize(
-    ("env", "expected"),
+    ("settings_module", "env", "expected"),
     [
-        ({}, "True"),  # development: DEBUG on
-        ({"DEBUG": "false", "SECRET_KEY": "k" * 60}, "False"),  # production
-        ({"DEBUG": "false", "SECRET_KEY": "k" * 60, "IMPORT_ALLOW_PRIVATE_URLS": "true"}, "True"),
+        (LOCAL, {}, "False"),  # refused on a developer's machine too
+        (LOCAL, {"DEBUG": "true"}, "False"),  # DEBUG does not turn the guard off
+        (PRODUCTION, {"SECRET_KEY": "k" * 60}, "False"),
+        (LOCAL, {"IMPORT_ALLOW_PRIVATE_URLS": "true"}, "True"),  # only its own variable does
+        (PRODUCTION, {"SECRET_KEY": "k" * 60, "IMPORT_ALLOW_PRIVATE_URLS": "true"}, "True"),
     ],
 )
-def test_private_addresses_are_off_in_production_unless_the_operator_allows_them(env, expected):
-    result = run_python(["-c", PROBE], **env)
+def test_private_addresses_are_refused_unless_the_operator_allows_them(settings_module, env, expected):
+    result = run_python(["-c", PROBE], settings_module, **env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == expected

@@ -1,9 +1,13 @@
-"""Settings for the Coverage Workbench.
+"""Settings shared by every settings module of the Coverage Workbench (local, production, test).
 
-Everything a deployment changes comes from the environment. With nothing set, the workbench runs on the
-embedded default: SQLite in the project folder and Celery tasks executed eagerly in-process. Setting
-DATABASE_URL (postgres://...) and CELERY_BROKER_URL (redis://...) switches to the real stack, where a
-separate `celery worker` process does the work.
+Never used on its own: pick workbench.settings.local (manage.py's default: `make run`), .production
+(gunicorn, Celery, the Docker image) or .test (pytest). Everything a deployment changes comes from the
+environment. With nothing set, the workbench runs on the embedded default: SQLite in the project folder and
+Celery tasks executed eagerly in-process. Setting DATABASE_URL (postgres://...) and CELERY_BROKER_URL
+(redis://...) switches to the real stack, where a separate `celery worker` process does the work.
+
+What is safe is the default here: DEBUG off, no hosts allowed, the SSRF guard on. Only local.py loosens
+anything, for a developer's machine.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def env_str(name: str, default: str = "") -> str:
@@ -63,25 +67,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 # --- Core -------------------------------------------------------------------------------------------
 
-DEBUG = env_bool("DEBUG", True)
-
+# Off here and in production; only workbench.settings.local turns it on.
+DEBUG = False
+# Required in production (workbench.settings.production refuses to start without it); local settings fall back
+# to a random development key kept in a git-ignored file.
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is required when DEBUG=false. Generate one with: "
-            "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
-        )
-    # Development only: a random key kept in a git-ignored file, so that no secret lives in the code and
-    # sessions survive a restart of the development server.
-    _dev_key_file = BASE_DIR / ".dev-secret-key"
-    if not _dev_key_file.exists():
-        import secrets
-
-        _dev_key_file.write_text(secrets.token_urlsafe(64))
-    SECRET_KEY = _dev_key_file.read_text().strip()
-
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -182,27 +173,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    # Hashed, compressed files from `collectstatic`, served by whitenoise; local.py serves the sources.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# --- Production hardening (DEBUG=false) -------------------------------------------------------------
+# --- Cookies and headers (HTTPS-only cookies, HSTS and the TLS redirect: production.py) ------------------
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-    if env_bool("BEHIND_TLS_PROXY", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 # Sessions are written through to the database and read from the process's cache: one query less per request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -237,9 +213,11 @@ CELERY_TASK_PUBLISH_RETRY = False
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 200)
 IMPORT_FETCH_TIMEOUT = env_float("IMPORT_FETCH_TIMEOUT", 10.0)
-# May an import URL point inside the network (127.0.0.1, 10.x, 192.168.x, 169.254.169.254, ...)? Convenient
-# on a developer's machine (DEBUG on); off in production, so an editor's URL cannot probe internal services.
-IMPORT_ALLOW_PRIVATE_URLS = env_bool("IMPORT_ALLOW_PRIVATE_URLS", DEBUG)
+# May an import URL point inside the network (127.0.0.1, 10.x, 192.168.x, 169.254.169.254, ...)? Off unless
+# this variable turns it on, in every settings module and whatever DEBUG says: an editor's URL must not probe
+# internal services because a deployment forgot a variable. A developer importing from a local test server
+# sets IMPORT_ALLOW_PRIVATE_URLS=true.
+IMPORT_ALLOW_PRIVATE_URLS = env_bool("IMPORT_ALLOW_PRIVATE_URLS", False)
 IMPORT_MAX_FEED_ENTRIES = env_int("IMPORT_MAX_FEED_ENTRIES", 100)
 IMPORT_NEAR_DUPLICATE_THRESHOLD = env_float("IMPORT_NEAR_DUPLICATE_THRESHOLD", 0.8)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_FILE_BYTES + 1024 * 1024

@@ -1,0 +1,37 @@
+"""Production settings: what gunicorn (workbench.wsgi), Celery (workbench.celery) and the Docker image use.
+
+Safe by construction: DEBUG is off and cannot be turned on here, SECRET_KEY is required, cookies are
+HTTPS-only, HSTS is sent and plain HTTP is redirected, and the SSRF guard is on (IMPORT_ALLOW_PRIVATE_URLS is
+off unless set). A deployment that forgets a variable gets the safe behaviour, not the convenient one.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY, env_bool, env_int
+
+if env_bool("DEBUG", False):
+    raise ImproperlyConfigured(
+        "DEBUG=true is refused by workbench.settings.production: debug pages show settings and code to "
+        "anyone. "
+        "On a developer's machine use DJANGO_SETTINGS_MODULE=workbench.settings.local."
+    )
+DEBUG = False
+
+if not SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is required in production (workbench.settings.production). Generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+    )
+
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Only behind a proxy that terminates TLS and sets X-Forwarded-Proto itself, overwriting what a client sent,
+# and that is the only way in (docker-compose.yml: Caddy in front, the web service unpublished).
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
