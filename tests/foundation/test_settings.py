@@ -23,6 +23,7 @@ PROBE = (
 CONFIG_VARS = (
     "DATABASE_URL",
     "CELERY_BROKER_URL",
+    "CACHE_URL",
     "DEBUG",
     "SECRET_KEY",
     "ALLOWED_HOSTS",
@@ -38,19 +39,24 @@ LOCAL = "workbench.settings.local"
 PRODUCTION = "workbench.settings.production"
 
 
-def run_python(
-    code_or_args: list[str], settings_module: str | None = LOCAL, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run Python in the project folder with a clean configuration: only `env`, and the settings module named
-    (None: none at all, so that the entry point's own default applies)."""
+def python_env(settings_module: str | None = LOCAL, **env: str) -> dict[str, str]:
+    """A clean configuration: only `env`, and the settings module named (None: none at all, so that the entry
+    point's own default applies)."""
     clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
     clean.update(env)
     if settings_module:
         clean["DJANGO_SETTINGS_MODULE"] = settings_module
+    return clean
+
+
+def run_python(
+    code_or_args: list[str], settings_module: str | None = LOCAL, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run Python in the project folder with a clean configuration (python_env)."""
     return subprocess.run(
         [sys.executable, *code_or_args],
         cwd=PROJECT_DIR,
-        env=clean,
+        env=python_env(settings_module, **env),
         capture_output=True,
         text=True,
         timeout=120,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -63,6 +64,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def redis_next_database(url: str) -> str:
+    """The same Redis server, the database after the URL's: redis://host:6379/0 -> redis://host:6379/1."""
+    parts = urlsplit(url)
+    number = parts.path.strip("/") or "0"
+    if not number.isdigit():
+        raise ImproperlyConfigured(f"Cannot tell the Redis database of {url!r}: set CACHE_URL.")
+    return urlunsplit(parts._replace(path=f"/{int(number) + 1}"))
 
 
 # --- Core -------------------------------------------------------------------------------------------
@@ -180,11 +190,38 @@ STORAGES = {
 # --- Cookies and headers (HTTPS-only cookies, HSTS and the TLS redirect: production.py) ------------------
 
 SESSION_COOKIE_HTTPONLY = True
-# Sessions are written through to the database and read from the process's cache: one query less per request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Cache and sessions -----------------------------------------------------------------------------
+
+# Sessions are cached only in a cache every process shares: a session cached in one gunicorn worker's memory
+# stays valid there after a logout in another. On the real stack the cache is Redis: CACHE_URL, or else the
+# broker's Redis server in the next database (the broker's own is left to Celery: clearing a cache empties its
+# whole database). Sessions are then written to the database and read through Redis (one query less per
+# request). Without Redis they are read from the database on every request, and the cache is per process
+# (for what may be: derived data keyed by the version it was derived from).
+_broker_url = env_str("CELERY_BROKER_URL")
+CACHE_URL = env_str("CACHE_URL") or (
+    redis_next_database(_broker_url) if urlsplit(_broker_url).scheme in {"redis", "rediss"} else ""
+)
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache; a read or write while Redis is down falls back to the database.
+            "BACKEND": "workbench.cache.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "workbench",
+            # A request must not hang on an unreachable Redis.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    # cached_db that ends a session in the cache before and after the database (workbench/sessions.py).
+    SESSION_ENGINE = "workbench.sessions"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery -----------------------------------------------------------------------------------------
 
