@@ -65,6 +65,13 @@ class BriefItem(models.Model):
         Article, related_name="brief_items", blank=True, help_text="The sources."
     )
     sentences = models.ManyToManyField(Sentence, related_name="brief_items", blank=True)
+    flag_resolutions = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="How the editor settled each discrepancy flag on this item: "
+        '[{"key": ..., "resolution": "noted" | "kept_a" | "kept_b" | "reworded", "by": ..., "at": ...}] '
+        "(briefs.checks).",
+    )
 
     class Meta:
         ordering = ["brief", "position"]
@@ -101,6 +108,11 @@ class Publication(models.Model):
     published_at = models.DateTimeField(default=timezone.now)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The pre-publish warnings the publisher confirmed when publishing (briefs.checks).",
     )
     unpublished_at = models.DateTimeField(null=True, blank=True)
     unpublished_by = models.ForeignKey(

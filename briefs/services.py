@@ -17,6 +17,7 @@ from django.db.models import F, Prefetch
 from django.utils import timezone
 
 from articles.models import Article, Claim, Sentence, Story
+from briefs.checks import RESOLUTIONS, PublishWarning, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Publication, Revision
 from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS
 
@@ -39,6 +40,18 @@ class BriefConflict(Exception):
 
 class BriefActionError(ValueError):
     """An edit that cannot be done as asked; the message says why, for the editor."""
+
+
+class PublishCheckFailed(BriefActionError):
+    """The pre-publish check found warnings the publisher has not confirmed; `warnings` lists them."""
+
+    def __init__(self, warnings: list[PublishWarning]):
+        self.warnings = warnings
+        count = len(warnings)
+        super().__init__(
+            f"Not published: the pre-publish check found {count} warning{'s' if count != 1 else ''}. "
+            "Fix them, or confirm that you publish with them."
+        )
 
 
 # --- Stories ---------------------------------------------------------------------------------------
@@ -144,6 +157,7 @@ def brief_snapshot(brief: Brief, items: list[BriefItem] | None = None) -> dict:
                 "claim_id": item.claim_id,
                 "sentence_ids": sorted(s.pk for s in item.sentences.all()),
                 "sources": [_source(a) for a in item.articles.all()],
+                "flag_resolutions": list(item.flag_resolutions or []),
             }
             for item in items
         ],
@@ -443,6 +457,7 @@ def brief_restore_revision(
                 edited=entry.get("edited", False),
                 origin=entry.get("origin", BriefItem.Origin.OWN),
                 claim_id=entry.get("claim_id") if entry.get("claim_id") in live_claims else None,
+                flag_resolutions=entry.get("flag_resolutions", []),
             )
             item.articles.set(
                 [s["article_id"] for s in entry.get("sources", []) if s["article_id"] in story_articles]
@@ -452,11 +467,56 @@ def brief_restore_revision(
     return brief
 
 
+def brief_resolve_flag(
+    brief: Brief,
+    item_id: int,
+    *,
+    key: str,
+    resolution: str,
+    user: AbstractBaseUser | None,
+    expected_version: int,
+) -> BriefItem:
+    """Settle one discrepancy flag of an item (keep one side, reworded, or noted), as a new revision."""
+    if resolution not in RESOLUTIONS:
+        raise BriefActionError(
+            f"“{resolution}” is not a way to settle a flag; choose one of the listed ones."
+        )
+    with transaction.atomic():
+        brief = _begin_edit(brief, expected_version, user)
+        item = _item(brief, item_id)
+        flag = next((f for f in item_flags([item]).get(item.pk, []) if f.key == key), None)
+        if flag is None:
+            raise BriefActionError(
+                "That flag is not on this item any more (the synthesis was re-run); reload the brief."
+            )
+        entry = {
+            "key": key,
+            "resolution": resolution,
+            "by": user.get_username() if user is not None else "",
+            "at": timezone.now().isoformat(),
+        }
+        item.flag_resolutions = [e for e in item.flag_resolutions or [] if e.get("key") != key] + [entry]
+        item.save(update_fields=["flag_resolutions"])
+        settled = RESOLUTIONS[resolution].format(value_a=flag.value_a, value_b=flag.value_b)
+        _record(brief, user, f"Item {item.position + 1}: flag on {flag.kind} {settled}")
+    return item
+
+
 # --- Publishing ------------------------------------------------------------------------------------
 
 
-def brief_publish(brief: Brief, *, user: AbstractBaseUser | None, expected_version: int) -> Publication:
-    """Freeze the current revision at the story's public permalink, replacing any earlier publication."""
+def brief_publish(
+    brief: Brief,
+    *,
+    user: AbstractBaseUser | None,
+    expected_version: int,
+    confirm_warnings: bool = False,
+) -> Publication:
+    """Freeze the current revision at the story's public permalink, replacing any earlier publication.
+
+    The pre-publish check (briefs.checks.publish_warnings) runs first: with warnings, nothing is published
+    (PublishCheckFailed) unless `confirm_warnings`, and then the confirmed warnings are kept with the
+    publication."""
     with transaction.atomic():
         if not Brief.objects.filter(pk=brief.pk, version=expected_version).update(
             state=Brief.State.PUBLISHED
@@ -469,9 +529,20 @@ def brief_publish(brief: Brief, *, user: AbstractBaseUser | None, expected_versi
             raise BriefActionError("Nothing to publish yet: add at least one item to the brief.")
         if not revision.snapshot.get("headline"):
             raise BriefActionError("Write a headline before publishing.")
+        warnings = publish_warnings(
+            brief, list(brief.items.order_by("position", "id").prefetch_related("articles"))
+        )
+        if warnings and not confirm_warnings:
+            raise PublishCheckFailed(warnings)
         now = timezone.now()
         brief.publications.filter(unpublished_at__isnull=True).update(unpublished_at=now, unpublished_by=user)
-        return Publication.objects.create(brief=brief, revision=revision, published_at=now, published_by=user)
+        return Publication.objects.create(
+            brief=brief,
+            revision=revision,
+            published_at=now,
+            published_by=user,
+            warnings=[w.as_dict() for w in warnings],
+        )
 
 
 def brief_unpublish(brief: Brief, *, user: AbstractBaseUser | None, expected_version: int) -> Publication:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.models import Article, Claim, Sentence, Story
 from articles.views.rendering import require_permission
 from briefs import selectors
+from briefs.checks import RESOLUTIONS, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Publication
 from briefs.presentation import cite, snapshot_json, snapshot_markdown, snapshot_text, word_diff
 from briefs.services import (
@@ -34,7 +35,9 @@ from briefs.services import (
     brief_move_item,
     brief_publish,
     brief_remove_item,
+    brief_resolve_flag,
     brief_restore_revision,
+    brief_snapshot,
     brief_start_from_candidate,
     brief_unpublish,
     brief_update_header,
@@ -66,10 +69,15 @@ def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
     items = selectors.brief_items(brief)
     # The pane lists sources to attach only on unsourced items (each item's edit form has its own).
     articles = _source_articles(story) if any(not item.articles.all() for item in items) else []
+    flags = item_flags(items)
+    for item in items:
+        item.flags = flags.get(item.pk, [])
     return {
         "story": story,
         "brief": brief,
         "items": items,
+        "publish_warnings": publish_warnings(brief, items, flags) if brief.pk is not None else [],
+        "resolutions": RESOLUTIONS,
         "live_publication": live,
         "unpublished_changes": bool(live and live.revision_number != brief.version),
         "candidate_items": brief.candidate_item_count,
@@ -244,8 +252,48 @@ def restore_revision(request: HttpRequest, brief: Brief, expected_version: int, 
 
 @brief_action(permission="briefs.publish_brief")
 def publish(request: HttpRequest, brief: Brief, expected_version: int) -> str:
-    publication = brief_publish(brief, user=request.user, expected_version=expected_version)
+    publication = brief_publish(
+        brief,
+        user=request.user,
+        expected_version=expected_version,
+        confirm_warnings=request.POST.get("confirm_warnings") == "yes",
+    )
+    if publication.warnings:
+        count = len(publication.warnings)
+        return (
+            f"Published revision {publication.revision.number} with {count} confirmed "
+            f"warning{'s' if count != 1 else ''} (recorded with the publication)."
+        )
     return f"Published revision {publication.revision.number}."
+
+
+@brief_action()
+def resolve_flag(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+    item = brief_resolve_flag(
+        brief,
+        item_id,
+        key=request.POST.get("key", ""),
+        resolution=request.POST.get("resolution", ""),
+        user=request.user,
+        expected_version=expected_version,
+    )
+    return f"Flag on item {item.position + 1} settled; the history records how."
+
+
+@require_GET
+@login_required
+def preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public page as it would look if the current draft were published now (nothing is published)."""
+    story = get_object_or_404(Story, slug=slug)
+    brief = selectors.brief_or_default(story)
+    if brief.pk is None:
+        raise Http404("This story has no brief yet: add an item first.")
+    snapshot = brief_snapshot(brief)
+    context = {"publication": None, "preview": True, "brief": cite(snapshot), "story": story}
+    response = render(request, "briefs/public.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @brief_action(permission="briefs.publish_brief")

@@ -156,6 +156,9 @@ def test_editor_and_chief_publish_a_sourced_brief(live_server, pipeline_story, n
     # The chief removes the unsourced item (now on the current version) and publishes.
     chief.get_by_role("button", name=f"Remove item {count + 1}").click()
     expect(brief_items(chief)).to_have_count(count)
+    expect(chief.locator("#brief-pane .prepublish")).to_be_visible()
+    if chief.locator("#brief-pane .prepublish-warnings li").count():  # the seed story's flags, if any
+        chief.get_by_label(re.compile("Publish with these")).check()
     chief.get_by_role("button", name="Publish", exact=True).click()
     expect(chief.locator("#brief-pane .notice")).to_contain_text("Published revision")
     assert Publication.objects.filter(unpublished_at__isnull=True).count() == 1
@@ -230,3 +233,55 @@ def test_phone_width_stacks_the_panes(live_server, pipeline_story, new_page, art
     )
     assert claims["y"] >= sources["y"] + sources["height"]
     page.screenshot(path=str(artifacts / "workspace-phone.png"))
+
+
+def test_guardrails_before_publishing(live_server, seed_story, new_page, artifacts):
+    """A flagged item carries its flag; the check refuses; preview; publish with a confirmation; settle."""
+    from briefs.models import Publication
+
+    story = seed_story.story
+    chief = new_page()
+    log_in(chief, live_server.url, "chief")
+    chief.goto(live_server.url + story.get_absolute_url())
+    chief.get_by_role("button", name=re.compile("Start from the candidate brief")).click()
+    flagged = chief.locator("#brief-pane li.brief-item", has=chief.locator(".item-flag"))
+    expect(flagged).to_have_count(1)
+    expect(flagged.locator(".item-flag")).to_contain_text("Sources disagree")
+    chief.get_by_label("Headline").fill("Acting IRS chief quits over immigrant data deal")
+    chief.get_by_role("button", name="Save headline").click()
+    expect(chief.locator("#brief-pane .notice")).to_have_text("Headline and standfirst saved.")
+    expect(chief.locator("#brief-pane .prepublish-warnings li")).to_have_count(1)
+    expect(chief.locator("#brief-pane .prepublish-warnings")).to_contain_text("sources disagree")
+
+    # Publish without confirming: refused (the confirmation is required), nothing public.
+    chief.get_by_role("button", name="Publish", exact=True).click()
+    assert not Publication.objects.exists()
+
+    # Preview of the draft, in its own tab.
+    with chief.context.expect_page() as opened:
+        chief.get_by_role("link", name="Preview the public page").click()
+    preview = opened.value
+    expect(preview.locator(".preview-banner")).to_contain_text("Nothing is published")
+    expect(
+        preview.get_by_role("heading", name="Acting IRS chief quits over immigrant data deal")
+    ).to_be_visible()
+    preview.close()
+    assert not Publication.objects.exists()
+
+    # Publish with the confirmation: it is recorded with the publication.
+    chief.get_by_label(re.compile("Publish with these 1 warning")).check()
+    chief.get_by_role("button", name="Publish", exact=True).click()
+    expect(chief.locator("#brief-pane .notice")).to_contain_text("with 1 confirmed warning")
+    assert len(Publication.objects.get().warnings) == 1
+
+    # Settle the flag: the item shows how, the check is clean, the change awaits publishing.
+    flagged = chief.locator("#brief-pane li.brief-item", has=chief.locator(".item-flag"))
+    flagged.get_by_label(re.compile("How to settle this flag")).select_option("noted")
+    flagged.get_by_role("button", name="Settle").click()
+    expect(flagged.locator(".item-flag")).to_contain_text("chief noted")
+    expect(chief.locator("#brief-pane .prepublish")).to_contain_text("No warnings")
+    expect(chief.locator("#brief-pane .badge.changes")).to_be_visible()
+    chief.get_by_role("button", name="Publish changes").click()
+    expect(chief.locator("#brief-pane .notice")).to_contain_text("Published revision")
+    assert Publication.objects.filter(unpublished_at__isnull=True).get().warnings == []
+    chief.screenshot(path=str(artifacts / "guardrails.png"))

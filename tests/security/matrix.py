@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from articles.models import Claim
-from briefs.services import brief_add_own_item
+from briefs.checks import flag_key
+from briefs.services import brief_add_claim, brief_add_own_item
 from tests.security.conftest import PASSWORD, ROLES, Newsroom
 
 # Outcomes
@@ -126,8 +127,21 @@ def attach_data(newsroom: Newsroom, role: str) -> Prepared:
     return {"item_id": own.pk}, _version(newsroom) | {"article": newsroom.article(2).pk}
 
 
+def resolve_flag_data(newsroom: Newsroom, role: str) -> Prepared:
+    brief = newsroom.current_brief()
+    flagged = newsroom.built.claims["disputed"]
+    item = brief_add_claim(brief, flagged, user=None, expected_version=brief.version)
+    flag = flagged.discrepancies.first()
+    key = flag_key(flag.kind, flag.value_a, flag.value_b)
+    return {"item_id": item.pk}, _version(newsroom) | {"key": key, "resolution": "noted"}
+
+
 def version_only(newsroom: Newsroom, role: str) -> Prepared:
     return {}, _version(newsroom)
+
+
+def confirmed_publish(newsroom: Newsroom, role: str) -> Prepared:
+    return {}, _version(newsroom) | {"confirm_warnings": "yes"}
 
 
 def story_data(newsroom: Newsroom, role: str) -> Prepared:
@@ -162,6 +176,7 @@ MATRIX: dict[str, Entry] = {
     "stories/<slug:slug>/import/<int:batch_id>/": Entry(get=READ, post=READ),
     "stories/<slug:slug>/brief/": Entry(get=READ, post=NO_METHOD),
     "stories/<slug:slug>/brief/history/": Entry(get=READ, post=NO_METHOD),
+    "stories/<slug:slug>/brief/preview/": Entry(get=READ, post=NO_METHOD),
     "stories/<slug:slug>/brief/revisions/<int:number>.<str:fmt>": Entry(get=READ, post=NO_METHOD),
     # Editing: Editor and Chief editor.
     "stories/new/": Entry(get=NO_METHOD, post=EDIT, prepare=story_data),
@@ -185,8 +200,11 @@ MATRIX: dict[str, Entry] = {
     ),
     "stories/<slug:slug>/brief/items/<int:item_id>/attach/": Entry(**BRIEF_ACTION, prepare=attach_data),
     "stories/<slug:slug>/brief/restore/<int:number>/": Entry(**BRIEF_ACTION, prepare=version_only),
+    "stories/<slug:slug>/brief/items/<int:item_id>/resolve-flag/": Entry(
+        **BRIEF_ACTION, prepare=resolve_flag_data
+    ),
     # Publishing: Chief editor only.
-    "stories/<slug:slug>/brief/publish/": Entry(**CHIEF_ACTION, prepare=version_only),
+    "stories/<slug:slug>/brief/publish/": Entry(**CHIEF_ACTION, prepare=confirmed_publish),
     "stories/<slug:slug>/brief/unpublish/": Entry(**CHIEF_ACTION, prepare=version_only),
 }
 

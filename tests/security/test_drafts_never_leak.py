@@ -65,7 +65,7 @@ def test_an_unpublished_brief_vanishes_from_page_index_and_feed(newsroom: Newsro
 def test_republishing_shows_the_new_revision_and_only_it(newsroom: Newsroom):
     edit_after_publishing(newsroom)
     brief = newsroom.current_brief()
-    brief_publish(brief, user=newsroom.users["chief"], expected_version=brief.version)
+    brief_publish(brief, user=newsroom.users["chief"], expected_version=brief.version, confirm_warnings=True)
     for where, (_status, body) in public_surfaces(newsroom, newsroom.story.slug).items():
         assert DRAFT_HEADLINE in body and "Krause resigns" not in body, where
 

@@ -101,7 +101,8 @@ def poisoned(newsroom):
     post("brief_attach_source", {"article": first.pk}, own.pk)
     chief = newsroom.client("chief")
     published = chief.post(
-        reverse("brief_publish", args=[slug]), {"version": brief_get_or_create(story).version}
+        reverse("brief_publish", args=[slug]),
+        {"version": brief_get_or_create(story).version, "confirm_warnings": "yes"},
     )
     assert published.status_code == 302
     return built
