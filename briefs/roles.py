@@ -20,10 +20,29 @@ _EDIT = [
     "briefs.edit_brief",
     "briefs.rerun_analysis",
 ]
+# The chief editor also keeps the records in order in the admin: corrects stories, articles' metadata and
+# outlets, and reads everything else there (briefs stay read-only in the admin, see briefs.admin).
+_ADMIN = [
+    "articles.change_story",
+    "articles.change_article",
+    "articles.add_outlet",
+    "articles.change_outlet",
+    "articles.view_outlet",
+    "articles.view_importbatch",
+    "articles.view_importitem",
+    "articles.view_job",
+    "articles.view_sentence",
+    "articles.view_claim",
+    "articles.view_discrepancy",
+    "articles.view_entity",
+    "briefs.view_briefitem",
+]
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     VIEWER: _READ,
     EDITOR: _READ + _EDIT,
-    CHIEF_EDITOR: _READ + _EDIT + ["briefs.publish_brief"],
+    CHIEF_EDITOR: _READ + _EDIT + ["briefs.publish_brief"] + _ADMIN,
 }
+# Roles whose members may open the admin (is_staff), for the models their permissions cover.
+STAFF_ROLES = frozenset({CHIEF_EDITOR})
 
 DEMO_ACCOUNTS: dict[str, str] = {"editor": EDITOR, "chief": CHIEF_EDITOR, "viewer": VIEWER}
