@@ -77,7 +77,10 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "body", "url", "byline", "source_name"]
     list_select_related = ["story", "outlet", "import_batch"]
     raw_id_fields = ["near_duplicate_of", "import_batch"]
+    # The text is what the sentences, mentions and citations point into: correcting it means importing again.
     readonly_fields = [
+        "body",
+        "raw_input",
         "content_hash",
         "created",
         "analyzed_at",

@@ -19,7 +19,7 @@ from django.utils import timezone
 from articles.models import Article, Claim, Sentence, Story
 from briefs.checks import RESOLUTIONS, PublishWarning, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Publication, Revision
-from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS
+from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS, STAFF_ROLES
 
 SNAPSHOT_SCHEMA = 1
 
@@ -93,10 +93,28 @@ def ensure_demo_accounts(password: str) -> list[AbstractBaseUser]:
         user, _ = user_model.objects.get_or_create(username=username)
         user.set_password(password)
         user.is_active = True
+        user.is_staff = group_name in STAFF_ROLES
         user.save()
         user.groups.set([groups[group_name]])
         users.append(user)
     return users
+
+
+def user_set_role(username: str, role: str) -> AbstractBaseUser:
+    """Give an existing account one editorial role (its only one), and the admin when the role has it."""
+    groups = ensure_roles()
+    if role not in groups:
+        raise BriefActionError(f"“{role}” is not a role; the roles are {', '.join(sorted(groups))}.")
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise BriefActionError(
+            f"There is no account “{username}”; create it first (createsuperuser or the admin)."
+        )
+    user.groups.set([groups[role]])
+    if not user.is_superuser:
+        user.is_staff = role in STAFF_ROLES
+        user.save(update_fields=["is_staff"])
+    return user
 
 
 # --- Snapshots -------------------------------------------------------------------------------------

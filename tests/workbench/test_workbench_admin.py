@@ -136,3 +136,64 @@ def test_deleting_a_story_in_the_admin_still_takes_its_brief_with_it(admin_user_
     )
     assert response.status_code == 302
     assert not Story.objects.filter(pk=built.story.pk).exists() and not Brief.objects.exists()
+
+
+# --- The chief editor in the admin -----------------------------------------------------------------
+
+
+def test_the_chief_editor_opens_the_admin_and_corrects_an_articles_metadata(
+    chief_client, editor_client, built
+):
+    from articles.models import Outlet
+
+    index = chief_client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    html = index.content.decode()
+    assert (
+        reverse("admin:articles_article_changelist") in html
+        and reverse("admin:briefs_brief_changelist") in html
+    )
+    assert "/admin/auth/user/" not in html  # accounts stay with the administrators
+
+    article = built.articles[0]
+    wire = Outlet.objects.create(name="Correct Wire")
+    page = chief_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
+    assert 'name="url"' in page and 'name="body"' not in page  # the text the citations point into is fixed
+    data = {
+        "story": article.story_id,
+        "outlet": wire.pk,
+        "title": article.title,
+        "url": "https://correct.example/story",
+        "byline": article.byline,
+        "published_at_0": "2025-04-08",
+        "published_at_1": "10:00:00",
+        "source_format": article.source_format,
+        "source_name": article.source_name,
+        "language": article.language,
+    }
+    response = chief_client.post(reverse("admin:articles_article_change", args=[article.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert article.outlet == wire and article.url == "https://correct.example/story"
+
+    # Editors do not get the admin; nobody edits a brief there.
+    assert editor_client.get(reverse("admin:index")).status_code == 302
+    assert chief_client.get(reverse("admin:briefs_brief_add")).status_code == 403
+
+
+def test_set_role_gives_an_account_its_role_and_the_admin_with_chief_editor(db, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    user = get_user_model().objects.create_user("alice", password="a-long-password-77")
+    call_command("set_role", "alice", "Chief editor")
+    user.refresh_from_db()
+    assert (
+        user.is_staff and user.has_perm("briefs.publish_brief") and user.has_perm("articles.change_article")
+    )
+    assert "alice is now Chief editor and can open the admin" in capsys.readouterr().out
+    call_command("set_role", "alice", "Viewer")
+    user = get_user_model().objects.get(pk=user.pk)
+    assert not user.is_staff and not user.has_perm("briefs.edit_brief")
+    with pytest.raises(CommandError, match="There is no account “bob”"):
+        call_command("set_role", "bob", "Editor")
