@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -64,6 +65,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """Comma-separated e-mail addresses, each bare or as `Name <address>`, as (name, address) pairs."""
+    raw = env_str(name)
+    if not raw:
+        return []
+    pairs = getaddresses([raw])
+    if not pairs or any("@" not in address for _, address in pairs):
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a list of e-mail addresses: "
+            "use e.g. 'Ops <ops@example.org>, dev@example.org'."
+        )
+    return pairs
 
 
 def redis_next_database(url: str) -> str:
@@ -269,17 +284,36 @@ SUMMARY_SENTENCES = env_int("SUMMARY_SENTENCES", 3)
 CLAIM_SIMILARITY_THRESHOLD = env_float("CLAIM_SIMILARITY_THRESHOLD", 0.42)
 BRIEF_WORD_BUDGET = env_int("BRIEF_WORD_BUDGET", 250)
 
-# --- Logging ----------------------------------------------------------------------------------------
+# --- Error reports and logging ----------------------------------------------------------------------
 
+# Who hears about a server error (a 500, a job that failed unexpectedly): production.py mails them the
+# traceback. Comma-separated, e.g. "Ops <ops@example.org>, dev@example.org".
+ADMINS = env_addresses("ADMINS")
+# The only mail the workbench sends is those reports, through this SMTP server.
+SERVER_EMAIL = env_str("SERVER_EMAIL", "workbench@localhost")
+DEFAULT_FROM_EMAIL = SERVER_EMAIL
+EMAIL_SUBJECT_PREFIX = "[Coverage Workbench] "
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A report is sent while the failed request is answered: an unreachable mail server must not hold it long.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+
+# Everything goes to stderr (the console handler), tracebacks included: a request that failed is logged by
+# django.request as "Internal Server Error: /path" with its traceback, a job that failed unexpectedly by
+# articles.jobs. Django's own handlers are replaced, so each record is written once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every login at INFO; failed logins and lockouts are WARNINGs.
     "loggers": {
+        "django": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every login at INFO; failed logins and lockouts are WARNINGs.
         "axes": {"level": "WARNING"},
         # In-process (eager) tasks would log a line per task into the development server's output.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},

@@ -25,3 +25,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 # The sources, found by the staticfiles finders: no `collectstatic` needed.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+# Error reports (production mails them to ADMINS) are printed instead.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -8,7 +8,7 @@ off unless set). A deployment that forgets a variable gets the safe behaviour, n
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool, env_int
+from .base import LOGGING, SECRET_KEY, env_bool, env_int
 
 if env_bool("DEBUG", False):
     raise ImproperlyConfigured(
@@ -35,3 +35,30 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # and that is the only way in (docker-compose.yml: Caddy in front, the web service unpublished).
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Error reports ----------------------------------------------------------------------------------
+
+# Errors (a 500 with its request and traceback, a job that failed unexpectedly, a task killed by its time
+# limit) are mailed to ADMINS, on top of the traceback on stderr. Named loggers rather than the root: Celery
+# replaces the root logger's handlers in its workers, and "celery" as a whole would mail every reconnection
+# attempt while Redis is down.
+REPORTED_LOGGERS = ("django", "articles", "briefs", "workbench", "celery.app.trace", "celery.worker.request")
+LOGGING = {
+    **LOGGING,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        **LOGGING["handlers"],
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "loggers": {
+        **LOGGING["loggers"],
+        **{
+            name: {**LOGGING["loggers"].get(name, {}), "handlers": ["mail_admins"]}
+            for name in REPORTED_LOGGERS
+        },
+    },
+}
