@@ -259,14 +259,20 @@ def _short(text: str, limit: int = 60) -> str:
 def brief_update_header(
     brief: Brief, *, headline: str, standfirst: str, user: AbstractBaseUser | None, expected_version: int
 ) -> Brief:
-    headline = " ".join(headline.split())
+    """Save the headline and standfirst. Saving them unchanged records nothing (`brief.saved` is False)."""
+    headline, standfirst = " ".join(headline.split()), standfirst.strip()
     if len(headline) > 300:
         raise BriefActionError(f"The headline is {len(headline)} characters long; the limit is 300.")
+    current = Brief.objects.filter(pk=brief.pk).values_list("headline", "standfirst").first()
+    if current == (headline, standfirst):
+        brief.saved = False
+        return brief
     with transaction.atomic():
         brief = _begin_edit(brief, expected_version, user)
-        brief.headline, brief.standfirst = headline, standfirst.strip()
+        brief.headline, brief.standfirst = headline, standfirst
         brief.save(update_fields=["headline", "standfirst"])
         _record(brief, user, "Edited the headline and standfirst")
+    brief.saved = True
     return brief
 
 
@@ -348,17 +354,22 @@ def brief_move_item(
 def brief_edit_item(
     brief: Brief, item_id: int, *, text: str, user: AbstractBaseUser | None, expected_version: int
 ) -> BriefItem:
+    """Save an item's text. Saving it unchanged records nothing (the returned item's `saved` is False)."""
     text = text.strip()
     if not text:
         raise BriefActionError("An item cannot be empty; remove it instead.")
+    item = brief.items.filter(pk=item_id).first()
+    if item is not None and item.text == text:
+        item.saved = False
+        return item
     with transaction.atomic():
         brief = _begin_edit(brief, expected_version, user)
         item = _item(brief, item_id)
-        if text != item.text:
-            item.text = text
-            item.edited = item.origin != BriefItem.Origin.OWN
-            item.save(update_fields=["text", "edited"])
+        item.text = text
+        item.edited = item.origin != BriefItem.Origin.OWN
+        item.save(update_fields=["text", "edited"])
         _record(brief, user, f"Edited item {item.position + 1}: “{_short(text)}”")
+    item.saved = True
     return item
 
 
@@ -396,13 +407,19 @@ def brief_merge_items(
 def brief_attach_source(
     brief: Brief, item_id: int, *, article: Article, user: AbstractBaseUser | None, expected_version: int
 ) -> BriefItem:
+    """Attach a source to an item. Attaching one it already cites records nothing (`saved` is False)."""
     if article.story_id != brief.story_id:
         raise BriefActionError("That article belongs to another story.")
+    item = brief.items.filter(pk=item_id).first()
+    if item is not None and item.articles.filter(pk=article.pk).exists():
+        item.saved = False
+        return item
     with transaction.atomic():
         brief = _begin_edit(brief, expected_version, user)
         item = _item(brief, item_id)
         item.articles.add(article)
         _record(brief, user, f"Attached {article.source_label} to item {item.position + 1}")
+    item.saved = True
     return item
 
 

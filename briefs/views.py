@@ -191,14 +191,18 @@ def start_from_candidate(request: HttpRequest, brief: Brief, expected_version: i
 
 @brief_action()
 def update_header(request: HttpRequest, brief: Brief, expected_version: int) -> str:
-    brief_update_header(
+    saved = brief_update_header(
         brief,
         headline=request.POST.get("headline", ""),
         standfirst=request.POST.get("standfirst", ""),
         user=request.user,
         expected_version=expected_version,
+    ).saved
+    return (
+        "Headline and standfirst saved."
+        if saved
+        else "Nothing to save: the headline and standfirst are unchanged."
     )
-    return "Headline and standfirst saved."
 
 
 @brief_action()
@@ -240,7 +244,11 @@ def attach_source(request: HttpRequest, brief: Brief, expected_version: int, ite
     article = Article.objects.filter(story=brief.story, pk=_posted_id(request, "article", "a source")).first()
     if article is None:
         raise BriefActionError("That article is not in this story.")
-    brief_attach_source(brief, item_id, article=article, user=request.user, expected_version=expected_version)
+    item = brief_attach_source(
+        brief, item_id, article=article, user=request.user, expected_version=expected_version
+    )
+    if not item.saved:
+        return f"Nothing to save: {article.source_label} is already a source of this item."
     return f"{article.source_label} attached as a source."
 
 
@@ -325,13 +333,15 @@ def edit_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 
 @brief_action()
 def _save_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
-    brief_edit_item(
+    item = brief_edit_item(
         brief,
         item_id,
         text=request.POST.get("text", ""),
         user=request.user,
         expected_version=expected_version,
     )
+    if not item.saved:
+        return "Nothing to save: the item's text is unchanged."
     return "Item saved; it is marked as edited."
 
 

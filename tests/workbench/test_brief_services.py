@@ -127,3 +127,28 @@ def test_concurrent_edits_of_one_version_let_exactly_one_through():
     assert sorted(outcomes) == ["conflict", "conflict", "conflict", "saved"]
     brief = Brief.objects.get(pk=brief.pk)
     assert brief.version == 1 and brief.items.count() == 1
+
+
+def test_saving_unchanged_text_headline_or_source_records_no_revision(built):
+    from briefs.services import brief_attach_source, brief_edit_item, brief_update_header
+
+    brief = draft_brief(built)
+    item = brief.items.order_by("position").first()
+    for _ in range(3):
+        assert not brief_edit_item(
+            brief, item.pk, text=f"  {item.text} ", user=None, expected_version=3
+        ).saved
+        assert not brief_update_header(
+            brief,
+            headline="Krause  resigns",
+            standfirst="The acting commissioner leaves.",
+            user=None,
+            expected_version=3,
+        ).saved
+        assert not brief_attach_source(
+            brief, item.pk, article=built.articles[0], user=None, expected_version=3
+        ).saved
+    assert Revision.objects.filter(brief=brief).count() == 3
+    assert Brief.objects.get(pk=brief.pk).version == 3
+    assert brief_edit_item(brief, item.pk, text="Krause quits.", user=None, expected_version=3).saved
+    assert Revision.objects.filter(brief=brief).count() == 4

@@ -118,6 +118,21 @@ def test_edit_item_keeps_sources_and_marks_it_edited(editor_client, built):
     assert "edited" in response.content.decode()
 
 
+def test_saving_an_item_unchanged_records_no_revision(editor_client, built):
+    brief_with(built, "agreed")
+    [item] = items_of(built)
+    for _ in range(10):
+        response = editor_client.post(
+            url("brief_edit_item", built, item.pk), {"text": item.text, "version": 1}, **HTMX
+        )
+        assert response.status_code == 200
+        assert "Nothing to save" in response.content.decode()
+    assert Revision.objects.filter(brief__story=built.story).count() == 1
+    assert Brief.objects.get(story=built.story).version == 1
+    item.refresh_from_db()
+    assert not item.edited
+
+
 def test_edit_page_without_javascript(editor_client, built):
     brief_with(built, "agreed")
     [item] = items_of(built)
