@@ -204,20 +204,32 @@ def consolidate(mentions: Sequence[MentionRef]) -> list[ConsolidatedEntity]:
         group.refs.append(ref)
 
     union = _UnionFind(list(groups))
-    multiword = [g for g in groups.values() if len(g.key.split()) >= 2]
+    # Full person names by their last word, longer names by their initials: each group's label and surface
+    # read once (a story of thousands of mentions has hundreds of names to look up).
+    people_by_surname: dict[str, list[_Group]] = {}
+    names_by_initials: dict[str, list[_Group]] = {}
+    for g in groups.values():
+        words = g.key.split()
+        if len(words) < 2:
+            continue
+        label = g.label
+        if label == "PERSON":
+            people_by_surname.setdefault(words[-1], []).append(g)
+        if label in NAME_LABELS:
+            names_by_initials.setdefault(_acronym(g.surface), []).append(g)
 
     for group in groups.values():
         if len(group.key.split()) != 1:
             continue
         # A surname: into the most mentioned full person name that ends with it.
         if group.labels["PERSON"] or group.possessive or group.label in SURNAME_CONFUSIONS:
-            people = [g for g in multiword if g.label == "PERSON" and g.key.split()[-1] == group.key]
+            people = people_by_surname.get(group.key)
             if people:
                 union.union(group.key, max(people, key=lambda g: (g.size, g.key)).key)
                 continue
         # An acronym: into the most mentioned longer name with those initials.
         if _looks_like_acronym(group.surface):
-            expansions = [g for g in multiword if g.label in NAME_LABELS and _acronym(g.surface) == group.key]
+            expansions = names_by_initials.get(group.key)
             if expansions:
                 union.union(group.key, max(expansions, key=lambda g: (g.size, g.key)).key)
 

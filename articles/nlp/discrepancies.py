@@ -214,37 +214,39 @@ def _spelling_flags(table: SentenceTable) -> list[DiscrepancyFlag]:
                     used[form][_source(table, row)].append((row, mention.text))
                     if mention.label == "PERSON":
                         people.add(form)
-    forms = sorted(used)
+    # Two forms all equal but one word meet in the bucket of the other words (near-linear, not all pairs).
+    buckets: dict[tuple, list[str]] = defaultdict(list)
+    for form in sorted(used):
+        words = form.split()
+        for i in range(len(words)):
+            buckets[(len(words), i, *words[:i], *words[i + 1 :])].append(form)
+    pairs = sorted({(a, b) for same in buckets.values() for n, a in enumerate(same) for b in same[n + 1 :]})
     flags = []
-    for i, form_a in enumerate(forms):
-        words_a = form_a.split()
-        for form_b in forms[i + 1 :]:
-            words_b = form_b.split()
-            if len(words_a) != len(words_b):
-                continue
-            different = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
-            if len(different) != 1:
-                continue
-            x, y = different[0]
-            limit = 2 if {form_a, form_b} & people else 1
-            if min(len(x), len(y)) < 5 or x.rstrip("s") == y.rstrip("s") or _edits(x, y) > limit:
-                continue
-            sources_a, sources_b = set(used[form_a]), set(used[form_b])
-            if sources_a & sources_b:
-                continue  # one source writes both: a typo inside that source, or two people
-            side_a = [(row, text) for source in sources_a for row, text in used[form_a][source]]
-            side_b = [(row, text) for source in sources_b for row, text in used[form_b][source]]
-            a, text_a, b, text_b = _closest(table, side_a, side_b)
-            flags.append(
-                DiscrepancyFlag(
-                    "name",
-                    form_a,
-                    a,
-                    b,
-                    text_a,
-                    text_b,
-                    f"The name is spelt two ways: “{text_a}” in {_label(table, a)}, "
-                    f"“{text_b}” in {_label(table, b)}.",
-                )
+    for form_a, form_b in pairs:
+        words_a, words_b = form_a.split(), form_b.split()
+        different = [(x, y) for x, y in zip(words_a, words_b, strict=True) if x != y]
+        if len(different) != 1:
+            continue
+        x, y = different[0]
+        limit = 2 if {form_a, form_b} & people else 1
+        if min(len(x), len(y)) < 5 or x.rstrip("s") == y.rstrip("s") or _edits(x, y) > limit:
+            continue
+        sources_a, sources_b = set(used[form_a]), set(used[form_b])
+        if sources_a & sources_b:
+            continue  # one source writes both: a typo inside that source, or two people
+        side_a = [(row, text) for source in sources_a for row, text in used[form_a][source]]
+        side_b = [(row, text) for source in sources_b for row, text in used[form_b][source]]
+        a, text_a, b, text_b = _closest(table, side_a, side_b)
+        flags.append(
+            DiscrepancyFlag(
+                "name",
+                form_a,
+                a,
+                b,
+                text_a,
+                text_b,
+                f"The name is spelt two ways: “{text_a}” in {_label(table, a)}, "
+                f"“{text_b}” in {_label(table, b)}.",
             )
+        )
     return flags
