@@ -49,6 +49,10 @@ class Brief(models.Model):
 
 
 class BriefItem(models.Model):
+    """One item of a brief. `version` counts changes of what the item says (its text, sources and settled
+    flags, not its place in the list): an item-level edit expecting another version is refused, whatever
+    happened to the rest of the brief. `updated`/`updated_by` say who made the last such change."""
+
     class Origin(models.TextChoices):
         CLAIM = "claim", "Claim"
         SENTENCE = "sentence", "Sentence"
@@ -71,6 +75,11 @@ class BriefItem(models.Model):
         help_text="How the editor settled each discrepancy flag on this item: "
         '[{"key": ..., "resolution": "noted" | "kept_a" | "kept_b" | "reworded", "by": ..., "at": ...}] '
         "(briefs.checks).",
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

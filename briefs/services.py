@@ -1,19 +1,33 @@
-"""Every write on the editorial side. Each brief edit is one transaction that checks the client's expected
-version, changes the items, bumps the version and records a Revision holding the whole brief.
+"""Every write on the editorial side. Each brief edit is one transaction that checks what the editor saw,
+changes the items, bumps the brief's version and records a Revision holding the whole brief.
 
-A stale edit raises BriefConflict carrying the brief as it is now; an edit that makes no sense (an item of
-another brief, a merge of one item, empty text) raises BriefActionError with a message for the editor.
+What an edit is checked against depends on what it changes (the conflict is decided where the change is):
+
+- item-level edits (an item's text, its sources, its flags, removing or moving it) send the item's version and
+  are refused (ItemConflict) only if that item changed or went since: a colleague's edit of another item, of
+  the headline or an addition never refuses them;
+- the headline and standfirst are refused (HeaderConflict) only if they changed since the brief's version the
+  editor saw (the revision of that version says what they were);
+- additions append and overwrite nothing: they are never refused;
+- brief-level edits (merge, a move to a numbered place, start from the candidate, restore, publish) are
+  refused (BriefConflict) if anything changed since the brief's version the editor saw.
+
+Every edit, whatever it checks, takes the brief's row first (PostgreSQL's row lock, SQLite's write lock), so
+the edits of one brief run one after the other, each claims the next version and its revision holds every edit
+before it. An edit that makes no sense (an item of another brief, a merge of one item, empty text) raises
+BriefActionError with a message for the editor. An edit that changes nothing records nothing (`saved` False).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group, Permission
 from django.db import transaction
 from django.db.models import F, Prefetch
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from articles.models import Article, Claim, Sentence, Story
@@ -24,17 +38,93 @@ from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS, STAFF_ROLES
 SNAPSHOT_SCHEMA = 1
 
 
+def _name(user: AbstractBaseUser | None) -> str:
+    return user.get_username() if user is not None else "someone"
+
+
+def _clock(moment) -> str:
+    return timezone.localtime(moment).strftime("%H:%M")
+
+
 class BriefConflict(Exception):
     """The brief changed since the editor loaded it; `current` is the brief as it is now."""
 
-    def __init__(self, current: Brief, expected_version: int):
+    def __init__(self, current: Brief, expected_version: int, message: str = ""):
         self.current = current
         self.expected_version = expected_version
-        who = current.updated_by.get_username() if current.updated_by else "someone"
         super().__init__(
-            f"This brief was changed by {who} while you were working: you edited version {expected_version}, "
-            f"it is now at version {current.version}. Your change was not saved. "
-            "The current version is shown; redo your change if it is still needed."
+            message
+            or (
+                f"This brief was changed by {_name(current.updated_by)} while you were working: you edited "
+                f"version {expected_version}, it is now at version {current.version}. Your change was not "
+                "saved. The current version is shown; redo your change if it is still needed."
+            )
+        )
+
+
+class ItemConflict(BriefConflict):
+    """The item changed, or was removed or merged, since the editor loaded it.
+
+    `item` is the item as it is now (None when it is gone), `item_version` the version the editor saw and
+    `refused_text` the text the editor tried to save (None for an edit without text)."""
+
+    def __init__(
+        self,
+        current: Brief,
+        item_id: int,
+        item: BriefItem | None,
+        item_version: int,
+        *,
+        refused_text: str | None = None,
+    ):
+        self.item_id, self.item, self.item_version, self.refused_text = (
+            item_id,
+            item,
+            item_version,
+            refused_text,
+        )
+        kept = refused_text is not None
+        if item is None:
+            message = (
+                "The item you were working on was removed or merged by a colleague in the meantime: your "
+                "change was not saved. "
+                + ("Your text is kept: add it as a new item if it is still needed." if kept else "")
+            )
+        else:
+            message = (
+                f"Item {item.position + 1} was changed by {_name(item.updated_by)} at {_clock(item.updated)} "
+                "while you were working on it: your change was not saved. "
+                + (
+                    "Your text is kept beside theirs: save again to replace theirs with yours."
+                    if kept
+                    else "The item as it is now is shown; redo your change if it is still needed."
+                )
+            )
+        super().__init__(current, item_version, message.strip())
+
+
+class HeaderConflict(BriefConflict):
+    """The headline or standfirst changed since the version the editor saw.
+
+    `refused` is the (headline, standfirst) the editor tried to save, `changed_by`/`changed_at` who made the
+    last change of them and when."""
+
+    def __init__(
+        self,
+        current: Brief,
+        expected_version: int,
+        *,
+        refused: tuple[str, str],
+        changed_by: AbstractBaseUser | None,
+        changed_at,
+    ):
+        self.refused, self.changed_by, self.changed_at = refused, changed_by, changed_at
+        super().__init__(
+            current,
+            expected_version,
+            f"The headline and standfirst were changed by {_name(changed_by)} at {_clock(changed_at)} "
+            "while you were working: yours were not saved. They are kept beside theirs: save again to "
+            "replace theirs with yours.",
         )
 
 
@@ -191,7 +281,7 @@ def brief_get_or_create(story: Story) -> Brief:
 
 
 def _begin_edit(brief: Brief, expected_version: int, user: AbstractBaseUser | None) -> Brief:
-    """Claim the next version (inside the caller's transaction) or raise BriefConflict.
+    """A brief-level edit: claim the next version (inside the caller's transaction) or raise BriefConflict.
 
     The conditional UPDATE is the lock: on PostgreSQL a concurrent edit waits for the row and then finds the
     version moved; on SQLite it takes the write lock before anything is read.
@@ -212,6 +302,77 @@ def _begin_edit(brief: Brief, expected_version: int, user: AbstractBaseUser | No
     if not bumped:
         raise BriefConflict(current, expected_version)
     return current
+
+
+def _begin_addition(brief: Brief, user: AbstractBaseUser | None) -> Brief:
+    """An addition: claim the next version whatever it is (an addition appends and overwrites nothing)."""
+    now = timezone.now()
+    Brief.objects.filter(pk=brief.pk).update(version=F("version") + 1, updated=now, updated_by=user)
+    return Brief.objects.select_related("story", "updated_by").get(pk=brief.pk)
+
+
+def _lock(brief: Brief) -> Brief:
+    """Take the brief's row (inside the caller's transaction) without changing it; the brief as it is.
+
+    The UPDATE is the lock, as in _begin_edit: the other edits of the brief wait until this one commits, and
+    what is read after it includes every edit committed before."""
+    Brief.objects.filter(pk=brief.pk).update(version=F("version"))
+    return Brief.objects.select_related("story", "updated_by").get(pk=brief.pk)
+
+
+def _bump(brief: Brief, user: AbstractBaseUser | None) -> Brief:
+    """Claim the next version of `brief` (read by _lock in the same transaction)."""
+    now = timezone.now()
+    Brief.objects.filter(pk=brief.pk).update(version=F("version") + 1, updated=now, updated_by=user)
+    brief.version, brief.updated, brief.updated_by = brief.version + 1, now, user
+    return brief
+
+
+ITEM_STAMP = ["version", "updated", "updated_by"]
+
+
+def _stamp(item: BriefItem, brief: Brief) -> list[str]:
+    """Mark `item` as changed by the brief's new version (after _bump): the fields to save."""
+    item.version += 1
+    item.updated, item.updated_by = brief.updated, brief.updated_by
+    return ITEM_STAMP
+
+
+def _item_to_edit(
+    brief: Brief,
+    item_id: int,
+    *,
+    item_version: int | None,
+    expected_version: int | None,
+    refused_text: str | None = None,
+    unchanged: Callable[[BriefItem], bool] | None = None,
+) -> tuple[Brief, BriefItem, bool]:
+    """Inside the caller's transaction: the brief, locked as it is now (_lock), its item `item_id`, and
+    whether the edit changes anything (False when `unchanged(item)`: then nothing is checked, it is done).
+
+    With `item_version` (what the item's forms send) the edit is refused only if this item changed or went
+    since that version (ItemConflict, with `refused_text`); with `expected_version` alone, if anything in the
+    brief changed since (BriefConflict), as a brief-level edit. Nothing is written either way."""
+    if item_version is None and expected_version is None:
+        raise TypeError(
+            "An item edit needs the item's version (item_version) or the brief's (expected_version)."
+        )
+    current = _lock(brief)
+    try:
+        item = current.items.select_related("updated_by").filter(pk=item_id).first()
+    except (ValueError, TypeError):
+        item = None
+    if item is not None and unchanged is not None and unchanged(item):
+        return current, item, False
+    if item_version is None and current.version != expected_version:
+        raise BriefConflict(current, expected_version)
+    if item is None and (item_version is None or BriefItem.objects.filter(pk=item_id).exists()):
+        raise BriefActionError(
+            f"Item {item_id} is not in this brief any more; it may have been removed or merged."
+        )
+    if item_version is not None and (item is None or item.version != item_version):
+        raise ItemConflict(current, item_id, item, item_version, refused_text=refused_text)
+    return current, item, True
 
 
 def _set_positions(items: list[BriefItem]) -> None:
@@ -248,7 +409,9 @@ def _item(brief: Brief, item_id: int) -> BriefItem:
 
 def _append(brief: Brief, **fields) -> BriefItem:
     position = brief.items.count()
-    return BriefItem.objects.create(brief=brief, position=position, **fields)
+    return BriefItem.objects.create(
+        brief=brief, position=position, updated=brief.updated, updated_by=brief.updated_by, **fields
+    )
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -256,19 +419,66 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# --- The headline and standfirst -------------------------------------------------------------------
+
+
+def _header_at(brief: Brief, number: int) -> tuple[str, str] | None:
+    """The headline and standfirst as revision `number` recorded them (version 0: empty; None: no such)."""
+    if number == 0:
+        return "", ""
+    row = (
+        brief.revisions.filter(number=number)
+        .annotate(headline=KT("snapshot__headline"), standfirst=KT("snapshot__standfirst"))
+        .values_list("headline", "standfirst")
+        .first()
+    )
+    return (row[0] or "", row[1] or "") if row else None
+
+
+def _header_changed(brief: Brief, since: int) -> tuple[AbstractBaseUser | None, object]:
+    """Who last changed the headline or standfirst after version `since`, and when (from the revisions)."""
+    previous = _header_at(brief, since)
+    changed_by, changed_at = brief.updated_by, brief.updated
+    revisions = (
+        brief.revisions.filter(number__gt=since)
+        .select_related("author")
+        .defer("snapshot")
+        .annotate(headline=KT("snapshot__headline"), standfirst=KT("snapshot__standfirst"))
+        .order_by("number")
+    )
+    for revision in revisions:
+        header = (revision.headline or "", revision.standfirst or "")
+        if header != previous:
+            changed_by, changed_at = revision.author, revision.created
+        previous = header
+    return changed_by, changed_at
+
+
 def brief_update_header(
     brief: Brief, *, headline: str, standfirst: str, user: AbstractBaseUser | None, expected_version: int
 ) -> Brief:
-    """Save the headline and standfirst. Saving them unchanged records nothing (`brief.saved` is False)."""
+    """Save the headline and standfirst, refused (HeaderConflict) only if they changed since
+    `expected_version`: the rest of the brief may have changed meanwhile. Saving them unchanged records
+    nothing (`brief.saved` is False)."""
     headline, standfirst = " ".join(headline.split()), standfirst.strip()
     if len(headline) > 300:
         raise BriefActionError(f"The headline is {len(headline)} characters long; the limit is 300.")
-    current = Brief.objects.filter(pk=brief.pk).values_list("headline", "standfirst").first()
-    if current == (headline, standfirst):
-        brief.saved = False
-        return brief
     with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
+        current = _lock(brief)
+        header = (current.headline, current.standfirst)
+        if header == (headline, standfirst):
+            current.saved = False
+            return current
+        if current.version != expected_version and _header_at(current, expected_version) != header:
+            changed_by, changed_at = _header_changed(current, expected_version)
+            raise HeaderConflict(
+                current,
+                expected_version,
+                refused=(headline, standfirst),
+                changed_by=changed_by,
+                changed_at=changed_at,
+            )
+        brief = _bump(current, user)
         brief.headline, brief.standfirst = headline, standfirst
         brief.save(update_fields=["headline", "standfirst"])
         _record(brief, user, "Edited the headline and standfirst")
@@ -276,13 +486,19 @@ def brief_update_header(
     return brief
 
 
+# --- Additions: appended, never refused ------------------------------------------------------------
+#
+# `expected_version`, the brief's version the editor saw, is accepted and not checked: an addition
+# overwrites nothing, so no colleague's change since makes it wrong.
+
+
 def brief_add_claim(
-    brief: Brief, claim: Claim, *, user: AbstractBaseUser | None, expected_version: int
+    brief: Brief, claim: Claim, *, user: AbstractBaseUser | None, expected_version: int | None = None
 ) -> BriefItem:
     if claim.story_id != brief.story_id:
         raise BriefActionError("That claim belongs to another story.")
     with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
+        brief = _begin_addition(brief, user)
         sentences = list(claim.sentences.all())
         if not sentences and claim.representative_id:
             sentences = [claim.representative]
@@ -294,12 +510,12 @@ def brief_add_claim(
 
 
 def brief_add_sentence(
-    brief: Brief, sentence: Sentence, *, user: AbstractBaseUser | None, expected_version: int
+    brief: Brief, sentence: Sentence, *, user: AbstractBaseUser | None, expected_version: int | None = None
 ) -> BriefItem:
     if sentence.article.story_id != brief.story_id:
         raise BriefActionError("That sentence belongs to an article of another story.")
     with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
+        brief = _begin_addition(brief, user)
         item = _append(brief, text=sentence.text, origin=BriefItem.Origin.SENTENCE)
         item.sentences.set([sentence])
         item.articles.set([sentence.article_id])
@@ -308,69 +524,212 @@ def brief_add_sentence(
 
 
 def brief_add_own_item(
-    brief: Brief, *, text: str, user: AbstractBaseUser | None, expected_version: int
+    brief: Brief, *, text: str, user: AbstractBaseUser | None, expected_version: int | None = None
 ) -> BriefItem:
     text = text.strip()
     if not text:
         raise BriefActionError("Write the item's text first: it is empty.")
     with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
+        brief = _begin_addition(brief, user)
         item = _append(brief, text=text, origin=BriefItem.Origin.OWN)
         _record(brief, user, f"Wrote item “{_short(text)}”")
     return item
 
 
+# --- Item-level edits: refused only if the item changed --------------------------------------------
+#
+# Each takes `item_version` (the item's version the editor saw: refused only if that item changed or went
+# since) or, from callers that know only the brief's version, `expected_version` (refused if anything in
+# the brief changed since).
+
+
 def brief_remove_item(
-    brief: Brief, item_id: int, *, user: AbstractBaseUser | None, expected_version: int
+    brief: Brief,
+    item_id: int,
+    *,
+    user: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    item_version: int | None = None,
 ) -> Brief:
     with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
-        item = _item(brief, item_id)
+        brief, item, _ = _item_to_edit(
+            brief, item_id, item_version=item_version, expected_version=expected_version
+        )
         text = item.text
         item.delete()
+        brief = _bump(brief, user)
         _record(brief, user, f"Removed item “{_short(text)}”")
     return brief
 
 
 def brief_move_item(
-    brief: Brief, item_id: int, *, to_position: int, user: AbstractBaseUser | None, expected_version: int
+    brief: Brief,
+    item_id: int,
+    *,
+    to_position: int | None = None,
+    before: int | None = None,
+    after: int | None = None,
+    user: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    item_version: int | None = None,
 ) -> Brief:
-    """Move an item to `to_position` (0-based, clamped to the list); the others close up around it."""
+    """Move an item next to another (`before` or `after` that item's id) or to `to_position` (0-based,
+    clamped to the list); the others close up around it. A move changes the brief's order, not the item:
+    its version stays. Moving it where it is records nothing (`brief.saved` is False).
+
+    Next to another item, the move is item-level (with `item_version`) and refused also when that other item
+    went; to a numbered place it is brief-level whatever is given (refused if anything changed since
+    `expected_version`): the number meant a place in the list the editor saw."""
+    if [to_position, before, after].count(None) != 2:
+        raise TypeError("Move an item to_position, before another item or after one: one of them.")
+    if to_position is not None:
+        item_version = None
     with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
-        item = _item(brief, item_id)
+        brief, item, _ = _item_to_edit(
+            brief, item_id, item_version=item_version, expected_version=expected_version
+        )
         ordered = list(brief.items.order_by("position", "id"))
         from_position = next(n for n, i in enumerate(ordered) if i.pk == item.pk)
         items = [i for i in ordered if i.pk != item.pk]
-        to_position = max(0, min(int(to_position), len(items)))
+        if to_position is not None:
+            to_position = max(0, min(int(to_position), len(items)))
+        else:
+            neighbour = int(before if before is not None else after)
+            if neighbour == item.pk:
+                raise BriefActionError("An item cannot be moved next to itself.")
+            index = next((n for n, i in enumerate(items) if i.pk == neighbour), None)
+            if index is None:
+                raise BriefConflict(
+                    brief,
+                    brief.version if expected_version is None else expected_version,
+                    "The item you placed it next to was removed or merged by a colleague in the meantime: "
+                    "your move was not saved. The brief as it is now is shown.",
+                )
+            to_position = index if before is not None else index + 1
         items.insert(to_position, ordered[from_position])
+        if [i.pk for i in items] == [i.pk for i in ordered]:
+            brief.saved = False
+            return brief
+        brief = _bump(brief, user)
         _set_positions(items)
         _record(
             brief, user, f"Moved item “{_short(item.text)}” from {from_position + 1} to {to_position + 1}"
         )
+    brief.saved = True
     return brief
 
 
 def brief_edit_item(
-    brief: Brief, item_id: int, *, text: str, user: AbstractBaseUser | None, expected_version: int
+    brief: Brief,
+    item_id: int,
+    *,
+    text: str,
+    user: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    item_version: int | None = None,
 ) -> BriefItem:
-    """Save an item's text. Saving it unchanged records nothing (the returned item's `saved` is False)."""
+    """Save an item's text. Refused, the conflict keeps the text (ItemConflict.refused_text). Saving it
+    unchanged records nothing (the returned item's `saved` is False)."""
     text = text.strip()
     if not text:
         raise BriefActionError("An item cannot be empty; remove it instead.")
-    item = brief.items.filter(pk=item_id).first()
-    if item is not None and item.text == text:
-        item.saved = False
-        return item
     with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
-        item = _item(brief, item_id)
-        item.text = text
-        item.edited = item.origin != BriefItem.Origin.OWN
-        item.save(update_fields=["text", "edited"])
-        _record(brief, user, f"Edited item {item.position + 1}: “{_short(text)}”")
-    item.saved = True
+        brief, item, changes = _item_to_edit(
+            brief,
+            item_id,
+            item_version=item_version,
+            expected_version=expected_version,
+            refused_text=text,
+            unchanged=lambda current: current.text == text,
+        )
+        if changes:
+            brief = _bump(brief, user)
+            item.text = text
+            item.edited = item.origin != BriefItem.Origin.OWN
+            item.save(update_fields=["text", "edited", *_stamp(item, brief)])
+            _record(brief, user, f"Edited item {item.position + 1}: “{_short(text)}”")
+    item.brief, item.saved = brief, changes
     return item
+
+
+def brief_attach_source(
+    brief: Brief,
+    item_id: int,
+    *,
+    article: Article,
+    user: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    item_version: int | None = None,
+) -> BriefItem:
+    """Attach a source to an item. Attaching one it already cites records nothing (`saved` is False)."""
+    if article.story_id != brief.story_id:
+        raise BriefActionError("That article belongs to another story.")
+    with transaction.atomic():
+        brief, item, changes = _item_to_edit(
+            brief,
+            item_id,
+            item_version=item_version,
+            expected_version=expected_version,
+            unchanged=lambda current: current.articles.filter(pk=article.pk).exists(),
+        )
+        if changes:
+            brief = _bump(brief, user)
+            item.articles.add(article)
+            item.save(update_fields=_stamp(item, brief))
+            _record(brief, user, f"Attached {article.source_label} to item {item.position + 1}")
+    item.brief, item.saved = brief, changes
+    return item
+
+
+def brief_resolve_flag(
+    brief: Brief,
+    item_id: int,
+    *,
+    key: str,
+    resolution: str,
+    user: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    item_version: int | None = None,
+) -> BriefItem:
+    """Settle one discrepancy flag of an item (keep one side, reworded, or noted), as a new revision.
+    Settling it again the same way records nothing (`saved` is False)."""
+    if resolution not in RESOLUTIONS:
+        raise BriefActionError(
+            f"“{resolution}” is not a way to settle a flag; choose one of the listed ones."
+        )
+    with transaction.atomic():
+        brief, item, changes = _item_to_edit(
+            brief,
+            item_id,
+            item_version=item_version,
+            expected_version=expected_version,
+            unchanged=lambda current: any(
+                e.get("key") == key and e.get("resolution") == resolution
+                for e in current.flag_resolutions or []
+            ),
+        )
+        if changes:
+            flag = next((f for f in item_flags([item]).get(item.pk, []) if f.key == key), None)
+            if flag is None:
+                raise BriefActionError(
+                    "That flag is not on this item any more (the synthesis was re-run); reload the brief."
+                )
+            brief = _bump(brief, user)
+            entry = {
+                "key": key,
+                "resolution": resolution,
+                "by": user.get_username() if user is not None else "",
+                "at": timezone.now().isoformat(),
+            }
+            item.flag_resolutions = [e for e in item.flag_resolutions or [] if e.get("key") != key] + [entry]
+            item.save(update_fields=["flag_resolutions", *_stamp(item, brief)])
+            settled = RESOLUTIONS[resolution].format(value_a=flag.value_a, value_b=flag.value_b)
+            _record(brief, user, f"Item {item.position + 1}: flag on {flag.kind} {settled}")
+    item.brief, item.saved = brief, changes
+    return item
+
+
+# --- Brief-level edits: refused if anything changed ------------------------------------------------
 
 
 def brief_merge_items(
@@ -397,30 +756,11 @@ def brief_merge_items(
             sentence_ids.update(each.sentences.values_list("pk", flat=True))
         BriefItem.objects.filter(pk__in=[i.pk for i in items[1:]]).delete()
         keep.text, keep.origin, keep.edited, keep.claim = merged_text, BriefItem.Origin.MERGED, True, None
-        keep.save(update_fields=["text", "origin", "edited", "claim"])
+        keep.save(update_fields=["text", "origin", "edited", "claim", *_stamp(keep, brief)])
         keep.articles.set(article_ids)
         keep.sentences.set(sentence_ids)
         _record(brief, user, f"Merged {len(items)} items into “{_short(merged_text)}”")
     return keep
-
-
-def brief_attach_source(
-    brief: Brief, item_id: int, *, article: Article, user: AbstractBaseUser | None, expected_version: int
-) -> BriefItem:
-    """Attach a source to an item. Attaching one it already cites records nothing (`saved` is False)."""
-    if article.story_id != brief.story_id:
-        raise BriefActionError("That article belongs to another story.")
-    item = brief.items.filter(pk=item_id).first()
-    if item is not None and item.articles.filter(pk=article.pk).exists():
-        item.saved = False
-        return item
-    with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
-        item = _item(brief, item_id)
-        item.articles.add(article)
-        _record(brief, user, f"Attached {article.source_label} to item {item.position + 1}")
-    item.saved = True
-    return item
 
 
 def brief_start_from_candidate(
@@ -451,6 +791,8 @@ def brief_start_from_candidate(
                 text=row.sentence.text,
                 origin=BriefItem.Origin.CLAIM if row.claim else BriefItem.Origin.SENTENCE,
                 claim=row.claim,
+                updated=brief.updated,
+                updated_by=user,
             )
             item.sentences.set(sentences)
             item.articles.set({s.article_id for s in sentences})
@@ -493,6 +835,8 @@ def brief_restore_revision(
                 origin=entry.get("origin", BriefItem.Origin.OWN),
                 claim_id=entry.get("claim_id") if entry.get("claim_id") in live_claims else None,
                 flag_resolutions=entry.get("flag_resolutions", []),
+                updated=brief.updated,
+                updated_by=user,
             )
             item.articles.set(
                 [s["article_id"] for s in entry.get("sources", []) if s["article_id"] in story_articles]
@@ -500,41 +844,6 @@ def brief_restore_revision(
             item.sentences.set([sid for sid in entry.get("sentence_ids", []) if sid in live_sentences])
         _record(brief, user, f"Restored revision {number}")
     return brief
-
-
-def brief_resolve_flag(
-    brief: Brief,
-    item_id: int,
-    *,
-    key: str,
-    resolution: str,
-    user: AbstractBaseUser | None,
-    expected_version: int,
-) -> BriefItem:
-    """Settle one discrepancy flag of an item (keep one side, reworded, or noted), as a new revision."""
-    if resolution not in RESOLUTIONS:
-        raise BriefActionError(
-            f"“{resolution}” is not a way to settle a flag; choose one of the listed ones."
-        )
-    with transaction.atomic():
-        brief = _begin_edit(brief, expected_version, user)
-        item = _item(brief, item_id)
-        flag = next((f for f in item_flags([item]).get(item.pk, []) if f.key == key), None)
-        if flag is None:
-            raise BriefActionError(
-                "That flag is not on this item any more (the synthesis was re-run); reload the brief."
-            )
-        entry = {
-            "key": key,
-            "resolution": resolution,
-            "by": user.get_username() if user is not None else "",
-            "at": timezone.now().isoformat(),
-        }
-        item.flag_resolutions = [e for e in item.flag_resolutions or [] if e.get("key") != key] + [entry]
-        item.save(update_fields=["flag_resolutions"])
-        settled = RESOLUTIONS[resolution].format(value_a=flag.value_a, value_b=flag.value_b)
-        _record(brief, user, f"Item {item.position + 1}: flag on {flag.kind} {settled}")
-    return item
 
 
 # --- Publishing ------------------------------------------------------------------------------------

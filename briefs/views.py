@@ -25,6 +25,8 @@ from briefs.presentation import cite, snapshot_json, snapshot_markdown, snapshot
 from briefs.services import (
     BriefActionError,
     BriefConflict,
+    HeaderConflict,
+    ItemConflict,
     brief_add_claim,
     brief_add_own_item,
     brief_add_sentence,
@@ -70,8 +72,11 @@ def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
     # The pane lists sources to attach only on unsourced items (each item's edit form has its own).
     articles = _source_articles(story) if any(not item.articles.all() for item in items) else []
     flags = item_flags(items)
-    for item in items:
+    for n, item in enumerate(items):
         item.flags = flags.get(item.pk, [])
+        # The Up and Down buttons move an item next to the one the editor sees above or below it.
+        item.above_id = items[n - 1].pk if n > 0 else None
+        item.below_id = items[n + 1].pk if n + 1 < len(items) else None
     return {
         "story": story,
         "brief": brief,
@@ -85,25 +90,72 @@ def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
     }
 
 
+def _refused_context(story: Story, conflict: BriefConflict | None) -> dict:
+    """What the pane shows of a refused edit beside the colleague's: the editor's text, who saved theirs."""
+    if isinstance(conflict, ItemConflict) and conflict.refused_text is not None:
+        if conflict.item is None:
+            return {"refused_removed": {"text": conflict.refused_text}}
+        refused = {
+            "id": conflict.item_id,
+            "text": conflict.refused_text,
+            "by": conflict.item.updated_by.get_username() if conflict.item.updated_by else "someone",
+            "at": conflict.item.updated,
+        }
+        # The item's edit form lists every source to attach.
+        return {"refused_item": refused, "source_options": source_options(_source_articles(story))}
+    if isinstance(conflict, HeaderConflict):
+        headline, standfirst = conflict.refused
+        by = conflict.changed_by.get_username() if conflict.changed_by else "someone"
+        return {
+            "refused_header": {
+                "headline": headline,
+                "standfirst": standfirst,
+                "by": by,
+                "at": conflict.changed_at,
+            }
+        }
+    return {}
+
+
 def _pane_response(
     request: HttpRequest,
     story: Story,
     *,
     notice: str = "",
     error: str = "",
-    conflict: str = "",
+    conflict: BriefConflict | None = None,
     status: int = 200,
 ) -> HttpResponse:
     if request.htmx:
-        context = brief_pane_context(story) | {"notice": notice, "error": error, "conflict": conflict}
+        context = brief_pane_context(story) | {
+            "notice": notice,
+            "error": error,
+            "conflict": str(conflict or ""),
+        }
+        context |= _refused_context(story, conflict)
         return render(request, f"{BRIEF_TEMPLATE}#brief-pane", context, status=status)
-    if conflict:
-        messages.warning(request, conflict)
+    if conflict is not None:
+        refused = _refused_context(story, conflict)
+        if "refused_item" in refused:  # the edit page again, the editor's text beside the colleague's
+            item = BriefItem.objects.select_related("brief").get(pk=conflict.item_id)
+            context = {"story": story, "brief": item.brief, "item": item, "conflict": str(conflict)} | refused
+            return render(request, "briefs/item_edit_page.html", context, status=status)
+        messages.warning(request, f"{conflict}{_refused_text(refused)}")
     elif error:
         messages.error(request, error)
     elif notice:
         messages.success(request, notice)
     return redirect(story.get_absolute_url() + "#brief-pane")
+
+
+def _refused_text(refused: dict) -> str:
+    """The refused text, for the message of a page without the form to keep it in."""
+    if "refused_removed" in refused:
+        return f" Your text: “{refused['refused_removed']['text']}”"
+    if "refused_header" in refused:
+        header = refused["refused_header"]
+        return f" Your headline: “{header['headline']}”; your standfirst: “{header['standfirst']}”"
+    return ""
 
 
 BriefAction = Callable[..., str]
@@ -137,7 +189,7 @@ def brief_action(
             try:
                 notice = action(request, brief, expected_version, **kwargs)
             except BriefConflict as conflict:
-                return _pane_response(request, story, conflict=str(conflict), status=409)
+                return _pane_response(request, story, conflict=conflict, status=409)
             except BriefActionError as problem:
                 return _pane_response(request, story, error=str(problem), status=422)
             return _pane_response(request, story, notice=notice)
@@ -152,6 +204,19 @@ def _posted_id(request: HttpRequest, field: str, what: str) -> int:
         return int(request.POST[field])
     except (KeyError, ValueError):
         raise BriefActionError(f"Choose {what} first.") from None
+
+
+def _optional_int(request: HttpRequest, field: str) -> int | None:
+    try:
+        return int(request.POST[field])
+    except (KeyError, ValueError):
+        return None
+
+
+def _item_version(request: HttpRequest) -> int | None:
+    """The item's version an item's form was made with: the edit is refused only if the item changed since.
+    Without it (a form of an earlier page), the brief's version decides, as for brief-level edits."""
+    return _optional_int(request, "item_version")
 
 
 @brief_action()
@@ -207,24 +272,45 @@ def update_header(request: HttpRequest, brief: Brief, expected_version: int) -> 
 
 @brief_action()
 def remove_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
-    brief_remove_item(brief, item_id, user=request.user, expected_version=expected_version)
+    brief_remove_item(
+        brief,
+        item_id,
+        user=request.user,
+        expected_version=expected_version,
+        item_version=_item_version(request),
+    )
     return "Item removed (it stays in the history)."
 
 
 @brief_action()
 def move_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
-    item = brief.items.filter(pk=item_id).first()
-    if item is None:
-        raise BriefActionError("That item is not in the brief any more; it may have been removed or merged.")
-    direction = request.POST.get("direction")
-    if direction in ("up", "down"):
-        to_position = item.position + (-1 if direction == "up" else 1)
+    """Move an item `before` or `after` another (the Up and Down buttons, drag and drop: refused only if the
+    item changed or the other went), or to the place `to` or one place up or down (`direction`) from where it
+    is now (refused if the brief changed since the version the editor saw)."""
+    versions = {"user": request.user, "expected_version": expected_version}
+    before, after = _optional_int(request, "before"), _optional_int(request, "after")
+    if before is not None or after is not None:
+        moved = brief_move_item(
+            brief,
+            item_id,
+            before=before,
+            after=None if before is not None else after,
+            item_version=_item_version(request),
+            **versions,
+        )
     else:
-        to_position = _posted_id(request, "to", "where to move the item")
-    brief_move_item(
-        brief, item_id, to_position=to_position, user=request.user, expected_version=expected_version
-    )
-    return "Item moved."
+        item = brief.items.filter(pk=item_id).first()
+        if item is None:
+            raise BriefActionError(
+                "That item is not in the brief any more; it may have been removed or merged."
+            )
+        direction = request.POST.get("direction")
+        if direction in ("up", "down"):
+            to_position = item.position + (-1 if direction == "up" else 1)
+        else:
+            to_position = _posted_id(request, "to", "where to move the item")
+        moved = brief_move_item(brief, item_id, to_position=to_position, **versions)
+    return "Item moved." if moved.saved else "Nothing to move: the item is already there."
 
 
 @brief_action()
@@ -245,7 +331,12 @@ def attach_source(request: HttpRequest, brief: Brief, expected_version: int, ite
     if article is None:
         raise BriefActionError("That article is not in this story.")
     item = brief_attach_source(
-        brief, item_id, article=article, user=request.user, expected_version=expected_version
+        brief,
+        item_id,
+        article=article,
+        user=request.user,
+        expected_version=expected_version,
+        item_version=_item_version(request),
     )
     if not item.saved:
         return f"Nothing to save: {article.source_label} is already a source of this item."
@@ -284,7 +375,10 @@ def resolve_flag(request: HttpRequest, brief: Brief, expected_version: int, item
         resolution=request.POST.get("resolution", ""),
         user=request.user,
         expected_version=expected_version,
+        item_version=_item_version(request),
     )
+    if not item.saved:
+        return f"Nothing to save: the flag on item {item.position + 1} was already settled that way."
     return f"Flag on item {item.position + 1} settled; the history records how."
 
 
@@ -339,6 +433,7 @@ def _save_item(request: HttpRequest, brief: Brief, expected_version: int, item_i
         text=request.POST.get("text", ""),
         user=request.user,
         expected_version=expected_version,
+        item_version=_item_version(request),
     )
     if not item.saved:
         return "Nothing to save: the item's text is unchanged."

@@ -56,6 +56,10 @@
   });
 
   // --- Every brief form sends the version this page shows -----------------------------------------
+  function paneVersion() {
+    const pane = document.getElementById("brief-pane");
+    return pane ? pane.dataset.version : "";
+  }
   function syncBriefVersion() {
     const pane = document.getElementById("brief-pane");
     if (!pane) { return; }
@@ -65,6 +69,31 @@
   }
   document.addEventListener("htmx:afterSettle", syncBriefVersion);
   document.addEventListener("DOMContentLoaded", syncBriefVersion);
+
+  // --- An item being edited stays open, with what was typed, when the brief pane is re-rendered -----
+  // (the editor saves another item, or reloads a colleague's change): only the form that was sent is
+  // replaced by the answer. An item removed meanwhile keeps its form at the end; saving it says so.
+  let keptForms = [];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const target = event.detail.target;
+    if (!event.detail.shouldSwap || !target || target.id !== "brief-pane") { return; }
+    const source = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    keptForms = Array.from(target.querySelectorAll("li.brief-item.editing")).filter(function (li) {
+      return !(source && li.contains(source));
+    });
+    keptForms.forEach(function (li) { li.remove(); });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!keptForms.length) { return; }
+    const pane = document.getElementById("brief-pane");
+    const list = pane ? pane.querySelector("ol.brief-items") : null;
+    keptForms.forEach(function (li) {
+      const fresh = pane ? pane.querySelector("#" + li.id) : null;
+      if (fresh && fresh.classList.contains("editing")) { return; }  // the answer shows this form itself
+      if (fresh) { fresh.replaceWith(li); } else if (list) { list.appendChild(li); }
+    });
+    keptForms = [];
+  });
 
   // --- Drag and drop to reorder brief items (the Up/Down buttons do the same from the keyboard) ---
   let dragged = null;
@@ -101,17 +130,15 @@
     event.preventDefault();
     const after = item.classList.contains("drop-after");
     clearMarks();
-    const others = Array.from(item.parentNode.querySelectorAll("li[data-move-url]")).filter(function (li) {
-      return li !== dragged;
-    });
-    const to = others.indexOf(item) + (after ? 1 : 0);
-    const pane = document.getElementById("brief-pane");
+    // Next to the item it was dropped on: the move means the same whatever a colleague moved meanwhile.
+    const values = { version: paneVersion(), item_version: dragged.dataset.itemVersion };
+    values[after ? "after" : "before"] = item.dataset.itemId;
     const token = document.querySelector("meta[name=csrf-token]").content;
     htmx.ajax("POST", dragged.dataset.moveUrl, {
       source: dragged,
       target: "#brief-pane",
       swap: "outerHTML",
-      values: { to: String(to), version: pane.dataset.version },
+      values: values,
       headers: { "X-CSRFToken": token },
     });
   });

@@ -32,7 +32,7 @@ def pipeline_story(transactional_db):
     (called in-process, so the test does not depend on a worker)."""
     from articles.importing import create_import_batch, run_import_batch, sources_from_paths
     from articles.models import Story
-    from articles.services.analysis import analyze_article, consolidate_story_entities
+    from articles.services.analysis import analyze_article
     from articles.services.synthesis import synthesize_story
 
     ensure_demo_accounts(PASSWORD)
@@ -41,7 +41,6 @@ def pipeline_story(transactional_db):
     run_import_batch(batch.pk, analyze=False)
     for article in story.articles.all():
         analyze_article(article.pk)
-    consolidate_story_entities(story.pk)
     synthesize_story(story)
     assert story.articles.count() == len(list(SEEDS_DIR.glob("*.txt")))
     return story
@@ -138,19 +137,25 @@ def test_editor_and_chief_publish_a_sourced_brief(live_server, pipeline_story, n
     if os.environ.get("UPDATE_README_SCREENSHOT") == "1" or not readme_screenshot.exists():
         shutil.copyfile(artifacts / "workspace.png", readme_screenshot)
 
-    # The chief opens the same brief; the editor changes it meanwhile; the chief's edit is refused.
+    # The chief opens the same brief; the editor rewrites item 3 and adds a line meanwhile; the chief's
+    # removal of item 3 is refused (that item changed), and the chief sees the brief as it is now.
     chief = new_page()
     log_in(chief, live_server.url, "chief")
     chief.goto(live_server.url + story.get_absolute_url())
     expect(brief_items(chief)).to_have_count(count)
+    editor.get_by_role("link", name="Edit item 3", exact=True).click()
+    editor.get_by_label("Item text").fill("Item three, as the editor rewrote it.")
+    editor.get_by_role("button", name="Save item").click()
+    expect(brief_items(editor).nth(2)).to_contain_text("as the editor rewrote it")
     editor.get_by_label("Write an item of your own").fill("A line the editor adds meanwhile.")
     editor.get_by_role("button", name="Add item").click()
     expect(brief_items(editor)).to_have_count(count + 1)
     chief.get_by_role("button", name="Remove item 3").click()
     conflict = chief.locator("#brief-pane .conflict")
-    expect(conflict).to_contain_text("Your change was not saved")
-    expect(conflict).to_contain_text("changed by editor")
+    expect(conflict).to_contain_text("your change was not saved")
+    expect(conflict).to_contain_text("Item 3 was changed by editor")
     expect(brief_items(chief)).to_have_count(count + 1)
+    expect(brief_items(chief).nth(2)).to_contain_text("as the editor rewrote it")
     expect(chief.locator("#brief-pane")).to_contain_text("A line the editor adds meanwhile.")
 
     # The chief removes the unsourced item (now on the current version) and publishes.
@@ -285,3 +290,57 @@ def test_guardrails_before_publishing(live_server, seed_story, new_page, artifac
     expect(chief.locator("#brief-pane .notice")).to_contain_text("Published revision")
     assert Publication.objects.filter(unpublished_at__isnull=True).get().warnings == []
     chief.screenshot(path=str(artifacts / "guardrails.png"))
+
+
+def test_two_editors_on_one_brief_lose_nothing(live_server, seed_story, new_page):
+    """Two editors edit different items: both saved. The same item: the second is refused, and keeps the
+    text typed, beside the colleague's, until saving it again over theirs."""
+    from briefs.models import BriefItem
+    from briefs.services import brief_get_or_create, brief_start_from_candidate
+
+    story = seed_story.story
+    brief_start_from_candidate(brief_get_or_create(story), user=None, expected_version=0)
+    ids = list(BriefItem.objects.filter(brief__story=story).order_by("position").values_list("pk", flat=True))
+    assert len(ids) >= 3
+    editor, chief = new_page(), new_page()
+    for page, username in ((editor, "editor"), (chief, "chief")):
+        log_in(page, live_server.url, username)
+        page.goto(live_server.url + story.get_absolute_url())
+        expect(page.locator("#brief-pane")).to_contain_text("version 1")
+
+    # Different items, from the same version: both saved.
+    editor.get_by_role("link", name="Edit item 1", exact=True).click()
+    chief.get_by_role("link", name="Edit item 2", exact=True).click()
+    editor.locator(f"#item-{ids[0]} textarea").fill("Item one, as the editor put it.")
+    chief.locator(f"#item-{ids[1]} textarea").fill("Item two, as the chief put it.")
+    editor.get_by_role("button", name="Save item").click()
+    expect(editor.locator("#brief-pane .notice")).to_contain_text("Item saved")
+    chief.get_by_role("button", name="Save item").click()
+    expect(chief.locator("#brief-pane .notice")).to_contain_text("Item saved")
+    expect(chief.locator("#brief-pane .conflict")).to_have_count(0)
+    expect(brief_items(chief).nth(0)).to_contain_text("Item one, as the editor put it.")
+    expect(brief_items(chief).nth(1)).to_contain_text("Item two, as the chief put it.")
+    texts = BriefItem.objects.filter(brief__story=story).order_by("position").values_list("text", flat=True)
+    assert list(texts)[:2] == ["Item one, as the editor put it.", "Item two, as the chief put it."]
+
+    # The same item: the editor saves first; the chief's save is refused with the chief's text kept.
+    editor.get_by_role("link", name="Edit item 3", exact=True).click()
+    chief.get_by_role("link", name="Edit item 3", exact=True).click()
+    editor.locator(f"#item-{ids[2]} textarea").fill("Item three, the editor's version.")
+    chief.locator(f"#item-{ids[2]} textarea").fill("Item three, the chief's version.")
+    editor.get_by_role("button", name="Save item").click()
+    expect(brief_items(editor).nth(2)).to_contain_text("the editor's version")
+    chief.get_by_role("button", name="Save item").click()
+    expect(chief.locator("#brief-pane .conflict")).to_contain_text("Item 3 was changed by editor")
+    refused = chief.locator(f"#item-{ids[2]}")
+    expect(refused.get_by_label("Item text (yours, not saved)")).to_have_value(
+        "Item three, the chief's version."
+    )
+    expect(refused.locator(".theirs")).to_contain_text("Saved by editor at")
+    expect(refused.locator(".theirs")).to_contain_text("Item three, the editor's version.")
+    assert BriefItem.objects.get(pk=ids[2]).text == "Item three, the editor's version."
+    # Saving again, deliberately, replaces the editor's text.
+    refused.get_by_role("button", name="Save mine instead").click()
+    expect(chief.locator("#brief-pane .notice")).to_contain_text("Item saved")
+    expect(brief_items(chief).nth(2)).to_contain_text("the chief's version")
+    assert BriefItem.objects.get(pk=ids[2]).text == "Item three, the chief's version."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 
 from briefs.models import Brief, BriefItem, Revision
@@ -228,17 +230,26 @@ def test_update_headline_and_standfirst(editor_client, built):
     assert (brief.headline, brief.standfirst, brief.version) == ("Krause resigns", "She leaves.", 1)
 
 
-def test_stale_version_is_refused_and_the_current_version_shown(editor_client, chief_client, built):
-    brief_with(built, "agreed")
-    first = editor_client.post(url("brief_add_own", built), {"text": "Editor's line.", "version": 1}, **HTMX)
+def test_stale_brief_level_edit_is_refused_and_the_current_version_shown(editor_client, chief_client, built):
+    brief_with(built, "agreed", "unique")
+    first = editor_client.post(url("brief_add_own", built), {"text": "Editor's line.", "version": 2}, **HTMX)
     assert first.status_code == 200
-    stale = chief_client.post(url("brief_add_own", built), {"text": "Chief's line.", "version": 1}, **HTMX)
+    merge = {"items": [i.pk for i in items_of(built)[:2]], "text": "", "version": 2}
+    stale = chief_client.post(url("brief_merge", built), merge, **HTMX)
     assert stale.status_code == 409
     html = stale.content.decode()
-    assert "Not saved." in html and "changed by editor" in html and "now at version 2" in html
-    assert "Editor&#x27;s line." in html and 'data-version="2"' in html
-    assert [i.text for i in items_of(built)][-1] == "Editor's line."
-    assert Brief.objects.get(story=built.story).version == 2
+    assert "Not saved." in html and "changed by editor" in html and "now at version 3" in html
+    assert "Editor&#x27;s line." in html and 'data-version="3"' in html
+    assert len(items_of(built)) == 3 and [i.text for i in items_of(built)][-1] == "Editor's line."
+    assert Brief.objects.get(story=built.story).version == 3
+
+
+def test_additions_on_a_stale_version_are_all_kept(editor_client, chief_client, built):
+    brief_with(built, "agreed")
+    editor_client.post(url("brief_add_own", built), {"text": "Editor's line.", "version": 1}, **HTMX)
+    late = chief_client.post(url("brief_add_own", built), {"text": "Chief's line.", "version": 1}, **HTMX)
+    assert late.status_code == 200 and 'data-version="3"' in late.content.decode()
+    assert [i.text for i in items_of(built)][1:] == ["Editor's line.", "Chief's line."]
 
 
 def test_stale_plain_post_redirects_with_the_conflict_message(editor_client, built):
@@ -269,3 +280,143 @@ def test_item_of_another_brief_is_refused(editor_client, built):
 
 def test_get_on_an_action_is_not_allowed(editor_client, built):
     assert editor_client.get(url("brief_add_own", built)).status_code == 405
+
+
+# --- Two editors, one brief ------------------------------------------------------------------------
+
+
+def edit_form(client, built, item) -> str:
+    form = client.get(url("brief_edit_item", built, item.pk), HTTP_HX_REQUEST="true")
+    assert form.status_code == 200
+    return form.content.decode()
+
+
+def test_two_editors_editing_different_items_are_both_saved(editor_client, chief_client, built):
+    brief_with(built, "agreed", "unique")
+    first, second = items_of(built)
+    assert 'name="item_version" value="1"' in edit_form(editor_client, built, first)
+    assert 'name="item_version" value="1"' in edit_form(chief_client, built, second)
+    mine = {"text": "The editor's first item.", "version": 2, "item_version": 1}
+    assert editor_client.post(url("brief_edit_item", built, first.pk), mine, **HTMX).status_code == 200
+    theirs = {"text": "The chief's second item.", "version": 2, "item_version": 1}
+    response = chief_client.post(url("brief_edit_item", built, second.pk), theirs, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Item saved" in html and "Not saved" not in html
+    assert "The editor&#x27;s first item." in html and "The chief&#x27;s second item." in html
+    assert [i.text for i in items_of(built)] == ["The editor's first item.", "The chief's second item."]
+    assert Brief.objects.get(story=built.story).version == 4
+
+
+def test_an_edit_of_the_same_item_is_refused_and_keeps_both_texts(editor_client, chief_client, built):
+    brief_with(built, "agreed", "unique")
+    first, _ = items_of(built)
+    mine = {"text": "Krause quits, says Treasury.", "version": 2, "item_version": 1}
+    assert editor_client.post(url("brief_edit_item", built, first.pk), mine, **HTMX).status_code == 200
+    typed = {"text": "Krause resigns over the data deal.", "version": 2, "item_version": 1}
+    refused = chief_client.post(url("brief_edit_item", built, first.pk), typed, **HTMX)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Not saved." in html and "Item 1 was changed by editor at" in html
+    form = re.search(
+        rf'<li class="brief-item editing refused" id="item-{first.pk}".*?</li>', html, re.S
+    ).group(0)
+    assert re.search(r"<textarea[^>]*>Krause resigns over the data deal.</textarea>", form)
+    assert "Saved by editor at" in form and "Krause quits, says Treasury." in form
+    assert 'name="item_version" value="2"' in form
+    assert items_of(built)[0].text == "Krause quits, says Treasury."
+    # The second Save, deliberately over the colleague's text, goes through.
+    again = chief_client.post(url("brief_edit_item", built, first.pk), typed | {"item_version": 2}, **HTMX)
+    assert again.status_code == 200
+    assert items_of(built)[0].text == "Krause resigns over the data deal."
+
+
+def test_an_edit_of_an_item_a_colleague_removed_offers_to_add_the_text(editor_client, chief_client, built):
+    brief_with(built, "agreed", "unique")
+    first, second = items_of(built)
+    editor_client.post(url("brief_remove_item", built, first.pk), {"version": 2, "item_version": 1}, **HTMX)
+    typed = {"text": "A line worth keeping.", "version": 2, "item_version": 1}
+    refused = chief_client.post(url("brief_edit_item", built, first.pk), typed, **HTMX)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "removed or merged by a colleague" in html
+    assert re.search(r'<textarea id="refused-text" name="text"[^>]*>A line worth keeping.</textarea>', html)
+    assert "Add it as a new item" in html
+    assert [i.pk for i in items_of(built)] == [second.pk]
+
+
+def test_a_refused_edit_without_javascript_shows_the_edit_page_with_both_texts(
+    editor_client, chief_client, built
+):
+    brief_with(built, "agreed")
+    [item] = items_of(built)
+    editor_client.post(
+        url("brief_edit_item", built, item.pk), {"text": "First.", "version": 1, "item_version": 1}
+    )
+    refused = chief_client.post(
+        url("brief_edit_item", built, item.pk), {"text": "Second.", "version": 1, "item_version": 1}
+    )
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "<html" in html and "Not saved." in html and "Saved by editor at" in html
+    assert re.search(r"<textarea[^>]*>Second.</textarea>", html) and "First." in html
+
+
+def test_other_items_actions_go_through_after_a_colleague_edits_one(editor_client, chief_client, built):
+    brief_with(built, "agreed", "unique", "disputed")
+    first, second, third = items_of(built)
+    editor_client.post(
+        url("brief_edit_item", built, first.pk), {"text": "Edited.", "version": 3, "item_version": 1}, **HTMX
+    )
+    # The chief's page still shows version 3: moving item 3 up (before item 2) and removing item 2 both work.
+    up = chief_client.post(
+        url("brief_move_item", built, third.pk),
+        {"before": second.pk, "version": 3, "item_version": 1},
+        **HTMX,
+    )
+    assert up.status_code == 200 and "Item moved." in up.content.decode()
+    assert [i.pk for i in items_of(built)] == [first.pk, third.pk, second.pk]
+    removed = chief_client.post(
+        url("brief_remove_item", built, second.pk), {"version": 3, "item_version": 1}, **HTMX
+    )
+    assert removed.status_code == 200
+    # Removing the item the editor changed, on the version the chief saw, is refused.
+    stale = chief_client.post(
+        url("brief_remove_item", built, first.pk), {"version": 3, "item_version": 1}, **HTMX
+    )
+    assert stale.status_code == 409 and "Item 1 was changed by editor" in stale.content.decode()
+    assert [i.pk for i in items_of(built)] == [first.pk, third.pk]
+
+
+def test_the_pane_forms_send_the_items_versions_and_neighbours(editor_client, built):
+    brief_with(built, "agreed", "unique")
+    first, second = items_of(built)
+    html = editor_client.get(url("brief_pane", built), **HTMX).content.decode()
+    assert f'data-item-id="{first.pk}" data-item-version="1"' in html
+    assert f'name="item_version" value="1"><input type="hidden" name="after" value="{second.pk}">' in html
+    assert f'name="item_version" value="1"><input type="hidden" name="before" value="{first.pk}">' in html
+
+
+def test_the_headline_is_refused_only_if_a_colleague_changed_it(editor_client, chief_client, built):
+    brief_with(built, "agreed")
+    [item] = items_of(built)
+    editor_client.post(
+        url("brief_edit_item", built, item.pk), {"text": "Edited.", "version": 1, "item_version": 1}, **HTMX
+    )
+    header = {"headline": "Krause resigns", "standfirst": "She leaves.", "version": 1}
+    saved = chief_client.post(url("brief_header", built), header, **HTMX)
+    assert saved.status_code == 200 and "Headline and standfirst saved." in saved.content.decode()
+    typed = {"headline": "Krause quits the IRS", "standfirst": "After the deal.", "version": 2}
+    refused = editor_client.post(url("brief_header", built), typed, **HTMX)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "The headline and standfirst were changed by chief at" in html
+    assert 'name="headline" value="Krause quits the IRS"' in html
+    assert re.search(r'name="standfirst"[^>]*>After the deal.</textarea>', html)
+    theirs = re.search(r'<div class="theirs".*?</div>', html, re.S).group(0)
+    assert "Saved by chief at" in theirs and "Krause resigns" in theirs and "She leaves." in theirs
+    assert 'data-version="3"' in html
+    assert Brief.objects.get(story=built.story).headline == "Krause resigns"
+    again = editor_client.post(url("brief_header", built), typed | {"version": 3}, **HTMX)
+    assert again.status_code == 200
+    assert Brief.objects.get(story=built.story).headline == "Krause quits the IRS"
