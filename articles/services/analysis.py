@@ -15,8 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from articles.models import Article, Entity, Mention, Sentence, Story, Summary
-from articles.nlp.consolidation import MentionRef, consolidate
+from articles.models import Article, Mention, Sentence, Summary
 from articles.nlp.embeddings import embed, to_bytes
 from articles.nlp.entities import analyze_text
 from articles.nlp.language import not_analysed_reason
@@ -54,15 +53,12 @@ def _record_not_analysed(
     analysis is kept. analyzed_at is set all the same, so the story's synthesis does not wait for it."""
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
-        had_mentions = locked.mentions.exists()
         locked.summaries.all().delete()
         locked.mentions.all().delete()
         locked.sentences.all().delete()
         locked.analysis_note = reason
         locked.analyzed_at = timezone.now()
         locked.save(update_fields=["analysis_note", "analyzed_at"])
-        if had_mentions:
-            consolidate_story_entities(locked.story_id)
     logger.info("Article %s: %s", article.pk, reason)
     if progress is not None:
         progress(ANALYSIS_STEPS, ANALYSIS_STEPS, reason)
@@ -132,8 +128,9 @@ def analyze_article(
         step("summary")
         locked.analyzed_at = timezone.now()
         locked.save(update_fields=["analyzed_at"])
-        consolidate_story_entities(locked.story_id)
-    step("story entities")
+    # The story's entities are consolidated once, by the story stage (articles.services.synthesis), not
+    # here for every article under a lock on the story.
+    step("done")
     return AnalysisOutcome(
         article.pk,
         len(result.sentences),
@@ -227,54 +224,3 @@ def _write_summary(article: Article, spans: list[SentenceSpan], algorithm: str) 
         },
     )
     return summary
-
-
-def consolidate_story_entities(story_id: int) -> int:
-    """Recompute the story's entities from its articles' mentions; returns how many there are.
-
-    Entities are matched to the existing rows by name and label and updated in place, so anything that points
-    at an entity (claims) keeps pointing at it. Mentions inside boilerplate sentences are not consolidated.
-    """
-    with transaction.atomic():
-        story = Story.objects.select_for_update().get(pk=story_id)
-        boilerplate: dict[int, list[tuple[int, int]]] = {}
-        for article_id, start, end in Sentence.objects.filter(
-            article__story=story, is_boilerplate=True
-        ).values_list("article_id", "start", "end"):
-            boilerplate.setdefault(article_id, []).append((start, end))
-        refs = [
-            MentionRef(mention_id, article_id, text, label)
-            for mention_id, article_id, start, end, text, label in Mention.objects.filter(
-                article__story=story
-            ).values_list("id", "article_id", "start", "end", "text", "label")
-            if not any(s <= start and end <= e for s, e in boilerplate.get(article_id, ()))
-        ]
-        found = consolidate(refs)
-
-        existing = {(e.name, e.label): e for e in Entity.objects.filter(story=story)}
-        keep: list[Entity] = []
-        create: list[Entity] = []
-        for item in found:
-            name = item.name[:300]
-            entity = existing.pop((name, item.label), None) or Entity(
-                story=story, name=name, label=item.label
-            )
-            entity.aliases = item.aliases
-            entity.mention_count = item.mention_count
-            (keep if entity.pk else create).append(entity)
-        Entity.objects.filter(pk__in=[e.pk for e in existing.values()]).delete()
-        Entity.objects.bulk_update(keep, ["aliases", "mention_count"])
-        Entity.objects.bulk_create(create)
-        by_name = {(e.name, e.label): e for e in keep + create}
-
-        Mention.objects.filter(article__story=story).update(entity=None)
-        Through = Entity.articles.through
-        Through.objects.filter(entity__story=story).delete()
-        links, assignments = [], []
-        for item in found:
-            entity = by_name[(item.name[:300], item.label)]
-            links.extend(Through(entity_id=entity.pk, article_id=a) for a in item.articles)
-            assignments.extend(Mention(pk=key, entity_id=entity.pk) for key in item.mention_keys)
-        Through.objects.bulk_create(links)
-        Mention.objects.bulk_update(assignments, ["entity"], batch_size=500)
-    return len(found)

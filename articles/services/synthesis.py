@@ -32,6 +32,7 @@ from articles.nlp.claims import Mention as ClaimMention
 from articles.nlp.claims import SentenceRef, SourceDocument, article_coverage
 from articles.nlp.embeddings import DIMENSIONS, from_bytes
 from articles.nlp.synthesis import synthesize
+from articles.services.entities import consolidate_story_entities
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
     """Recompute the story's claims, discrepancies, article overlaps and candidate brief from its
     sentences, mentions and sentence embeddings (articles.nlp.synthesis, the engine `find_claims` runs)."""
     params = params or synthesis_params()
+    consolidate_story_entities(story.pk)  # the story's entities, once per synthesis (the claims link to them)
     articles = list(story.articles.select_related("outlet").order_by("published_at", "id"))
     sentences_by_article: dict[int, list[Sentence]] = defaultdict(list)
     for sentence in Sentence.objects.filter(article__story=story).order_by("article_id", "index"):
@@ -59,7 +61,7 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
     documents = [
         SourceDocument(
             sentences=[sentence.to_span() for sentence in sentences_by_article[article.pk]],
-            source=article.source_label,
+            source=article.source_key,  # one outlet, one source; an unknown outlet, its own
             mentions=mentions_by_article[article.pk],
             embeddings=_stored_embeddings(sentences_by_article[article.pk]),
             copy_of=index_of.get(article.near_duplicate_of_id),

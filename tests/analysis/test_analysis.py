@@ -30,8 +30,12 @@ def row_counts(story: Story) -> tuple[int, int, int, int]:
     )
 
 
-def test_analyze_command_writes_sentences_summaries_and_story_entities(seed_story, settings):
-    call_command("analyze", "--story", seed_story.slug, stdout=StringIO())
+def test_analyze_command_writes_sentences_summaries_and_story_entities(
+    seed_story, settings, django_capture_on_commit_callbacks
+):
+    # The story's entities come from its synthesis, queued when the command commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("analyze", "--story", seed_story.slug, stdout=StringIO())
     data = export(seed_story)
 
     assert len(data["articles"]) == 5
@@ -189,3 +193,19 @@ def test_analyze_article_service_skips_what_is_already_there(seed_story):
     other = analyze_article(article.pk, "textrank")
     assert not other.skipped
     assert set(article.summaries.values_list("algorithm", flat=True)) == {"lexrank", "textrank"}
+
+
+def test_analysing_an_article_leaves_the_story_entities_to_the_story_stage(seed_story):
+    """One article's analysis does not redo the whole story's entities (under a lock on the story row) for
+    every article: the synthesis consolidates them once."""
+    from articles.services.synthesis import synthesize_story
+
+    first, second, *rest = seed_story.articles.order_by("pk")
+    analyze_article(first.pk)
+    analyze_article(second.pk)
+    assert not Entity.objects.filter(story=seed_story).exists()
+    for article in rest:
+        analyze_article(article.pk)
+    synthesize_story(seed_story)
+    krause = Entity.objects.get(story=seed_story, name="Melanie Krause", label="PERSON")
+    assert krause.articles.count() >= 3
