@@ -89,6 +89,24 @@ class BriefItem(models.Model):
         return self.text[:80]
 
 
+class Presence(models.Model):
+    """Who has a story's brief open: every open brief pane of an editor pings (briefs.views.brief_presence)
+    and so moves `last_seen`; a row not seen for briefs.selectors.PRESENCE_SECONDS is someone who left.
+
+    Kept in the database (not the cache, which is local memory of one process on the embedded default) so
+    that every web process sees everyone; one row per story and user, however many windows they have open."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_seen = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "user"], name="presence_one_per_story_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.story} ({self.last_seen:%H:%M:%S})"
+
+
 class Revision(models.Model):
     """The whole brief as it was after one edit (see briefs.services.brief_snapshot for the schema)."""
 

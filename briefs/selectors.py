@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from articles.models import (
     Article,
@@ -28,7 +29,7 @@ from articles.models import (
     Story,
     Summary,
 )
-from briefs.models import Brief, BriefItem, Publication, Revision
+from briefs.models import Brief, BriefItem, Presence, Publication, Revision
 
 T = TypeVar("T")
 
@@ -60,7 +61,7 @@ def story_list(query: str = "") -> QuerySet[Story]:
     stories = Story.objects.select_related("brief", "brief__updated_by").annotate(
         article_count=_count(Article.objects.filter(story=OuterRef("pk"))),
         analyzed_count=_count(Article.objects.filter(story=OuterRef("pk"), analyzed_at__isnull=False)),
-        outlet_count=Coalesce(
+        named_outlet_count=Coalesce(
             Subquery(
                 Article.objects.filter(story=OuterRef("pk"), outlet__isnull=False)
                 .order_by()
@@ -71,6 +72,12 @@ def story_list(query: str = "") -> QuerySet[Story]:
             ),
             Value(0),
         ),
+        # An article whose outlet is unknown is a source of its own, unless it is a copy of another article
+        # of the story (as the synthesis counts independent sources).
+        unknown_outlet_count=_count(
+            Article.objects.filter(story=OuterRef("pk"), outlet__isnull=True, near_duplicate_of__isnull=True)
+        ),
+        outlet_count=F("named_outlet_count") + F("unknown_outlet_count"),
         active_job_count=_count(
             Job.objects.filter(story=OuterRef("pk"), state__in=[Job.State.QUEUED, Job.State.RUNNING])
         ),
@@ -160,6 +167,19 @@ def brief_with_items(story: Story) -> Brief:
     )
     brief.candidate_item_count = brief.candidate_sentences if brief.has_candidate else None
     return brief
+
+
+PRESENCE_PING_SECONDS = 20  # how often an open brief pane says it is open (and asks who else is)
+PRESENCE_SECONDS = 3 * PRESENCE_PING_SECONDS  # not seen for longer: the pane was closed
+
+
+def present_others(story: Story, user) -> list[str]:
+    """The usernames of the others who have the story's brief open (briefs.models.Presence), by name."""
+    since = timezone.now() - timedelta(seconds=PRESENCE_SECONDS)
+    others = (
+        Presence.objects.filter(story=story, last_seen__gte=since).exclude(user=user).select_related("user")
+    )
+    return sorted(presence.user.get_username() for presence in others)
 
 
 def brief_items(brief: Brief) -> list[BriefItem]:
@@ -287,7 +307,7 @@ def overlap_leaders(story: Story, articles: list[Article], article_count: int) -
         others.update(
             (a.pk, a)
             for a in story.articles.select_related("outlet")
-            .only("id", "story_id", "outlet_id", "outlet__name", "title", "source_name")
+            .only("id", "story_id", "outlet_id", "outlet__name", "title", "url", "source_name")
             .filter(pk__in=missing)
         )
     for article in others.values():
@@ -372,6 +392,7 @@ SENTENCE_LABEL_FIELDS = (
     "article__story",
     "article__outlet",
     "article__outlet__name",
+    "article__url",
     "article__source_name",
 )
 
@@ -407,7 +428,7 @@ def source_labels(story: Story, article_ids: set[int]) -> dict[int, str]:
     """Article id: Article.source_label, for the given articles of the story (one light query)."""
     articles = (
         story.articles.select_related("outlet")
-        .only("id", "story_id", "outlet_id", "outlet__name", "source_name")
+        .only("id", "story_id", "outlet_id", "outlet__name", "url", "source_name")
         .filter(pk__in=article_ids)
     )
     return {article.pk: article.source_label for article in articles}
@@ -423,11 +444,13 @@ EVIDENCE_SENTENCE_FIELDS = (
     "article__story",
     "article__title",
     "article__published_at",
+    "article__url",
     "article__source_name",
     "article__outlet",
     "article__outlet__name",
     "article__near_duplicate_of",
     "article__near_duplicate_of__id",
+    "article__near_duplicate_of__url",
     "article__near_duplicate_of__source_name",
     "article__near_duplicate_of__outlet",
     "article__near_duplicate_of__outlet__name",

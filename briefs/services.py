@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from articles.models import Article, Claim, Sentence, Story
 from briefs.checks import RESOLUTIONS, PublishWarning, item_flags, publish_warnings
-from briefs.models import Brief, BriefItem, Publication, Revision
+from briefs.models import Brief, BriefItem, Presence, Publication, Revision
 from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS, STAFF_ROLES
 
 SNAPSHOT_SCHEMA = 1
@@ -205,6 +205,16 @@ def user_set_role(username: str, role: str) -> AbstractBaseUser:
         user.is_staff = role in STAFF_ROLES
         user.save(update_fields=["is_staff"])
     return user
+
+
+# --- Presence --------------------------------------------------------------------------------------
+
+
+def presence_ping(story: Story, user: AbstractBaseUser) -> None:
+    """`user` has the story's brief open now (briefs.models.Presence): one UPDATE once the row exists."""
+    now = timezone.now()
+    if not Presence.objects.filter(story=story, user=user).update(last_seen=now):
+        Presence.objects.update_or_create(story=story, user=user, defaults={"last_seen": now})
 
 
 # --- Snapshots -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("published/feed.atom", PublishedBriefsFeed(), name="published_feed"),
     path("published/<slug:slug>/", views.public_brief, name="public_brief"),
     path(brief, views.brief_pane, name="brief_pane"),
+    path(brief + "presence/", views.brief_presence, name="brief_presence"),
     path(brief + "header/", views.update_header, name="brief_header"),
     path(brief + "add-claim/", views.add_claim, name="brief_add_claim"),
     path(brief + "add-sentence/", views.add_sentence, name="brief_add_sentence"),

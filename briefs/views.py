@@ -9,7 +9,8 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -43,6 +44,7 @@ from briefs.services import (
     brief_start_from_candidate,
     brief_unpublish,
     brief_update_header,
+    presence_ping,
 )
 
 BRIEF_TEMPLATE = "briefs/brief.html"
@@ -87,6 +89,7 @@ def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
         "unpublished_changes": bool(live and live.revision_number != brief.version),
         "candidate_items": brief.candidate_item_count,
         "source_options": source_options(articles),
+        "presence_ping_seconds": selectors.PRESENCE_PING_SECONDS,
     }
 
 
@@ -438,6 +441,31 @@ def _save_item(request: HttpRequest, brief: Brief, expected_version: int, item_i
     if not item.saved:
         return "Nothing to save: the item's text is unchanged."
     return "Item saved; it is marked as edited."
+
+
+def brief_presence(request: HttpRequest, slug: str) -> HttpResponse:
+    """The open brief pane's ping, a POST every PRESENCE_PING_SECONDS (it writes: never a GET). It records
+    that an editor has the brief open (a Viewer's records nothing) and answers who else has it open and,
+    when the brief moved past the version the pane shows (`version`), who changed it, with a Reload button."""
+    if not request.user.is_authenticated:
+        if request.htmx:
+            return HttpResponse(status=286)  # the session ended: htmx stops asking, nothing to show
+        return redirect_to_login(request.get_full_path())
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    story = get_object_or_404(Story, slug=slug)
+    if request.user.has_perm("briefs.edit_brief"):
+        presence_ping(story, request.user)
+    brief = selectors.brief_or_default(story)
+    shown = _optional_int(request, "version")
+    changed = shown is not None and brief.version > shown
+    context = {
+        "story": story,
+        "others": selectors.present_others(story, request.user),
+        "changed": brief if changed else None,
+        "changed_by_me": changed and brief.updated_by_id == request.user.pk,
+    }
+    return render(request, f"{BRIEF_TEMPLATE}#presence", context)
 
 
 @require_GET

@@ -70,27 +70,41 @@
   document.addEventListener("htmx:afterSettle", syncBriefVersion);
   document.addEventListener("DOMContentLoaded", syncBriefVersion);
 
-  // --- An item being edited stays open, with what was typed, when the brief pane is re-rendered -----
-  // (the editor saves another item, or reloads a colleague's change): only the form that was sent is
-  // replaced by the answer. An item removed meanwhile keeps its form at the end; saving it says so.
+  // --- What is being edited stays, with what was typed, when the brief pane is re-rendered ---------
+  // (the editor saves another item, or reloads a colleague's change): an item's open edit form, and the
+  // headline or own-item form once typed in. Only the form that was sent is replaced by the answer. A kept
+  // form still sends the versions it was opened with, so a colleague's change to the same thing is refused
+  // (and kept beside theirs) rather than overwritten. An item removed meanwhile keeps its form at the end.
   let keptForms = [];
+  function typedIn(form) {
+    return Array.from(form.querySelectorAll("input[type=text], textarea")).some(function (field) {
+      return field.value !== field.defaultValue;
+    });
+  }
   document.addEventListener("htmx:beforeSwap", function (event) {
     const target = event.detail.target;
     if (!event.detail.shouldSwap || !target || target.id !== "brief-pane") { return; }
     const source = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
-    keptForms = Array.from(target.querySelectorAll("li.brief-item.editing")).filter(function (li) {
-      return !(source && li.contains(source));
+    const editing = Array.from(target.querySelectorAll("li.brief-item.editing"));
+    const typed = Array.from(target.querySelectorAll("form[data-keep-typed]")).filter(typedIn);
+    keptForms = editing.concat(typed).filter(function (element) {
+      return !(source && element.contains(source));
     });
-    keptForms.forEach(function (li) { li.remove(); });
+    keptForms.forEach(function (element) {
+      element.remove();
+      element.querySelectorAll("input[data-brief-version]").forEach(function (input) {
+        input.removeAttribute("data-brief-version");  // not moved on to the version the new pane shows
+      });
+    });
   });
   document.addEventListener("htmx:afterSwap", function () {
     if (!keptForms.length) { return; }
     const pane = document.getElementById("brief-pane");
     const list = pane ? pane.querySelector("ol.brief-items") : null;
-    keptForms.forEach(function (li) {
-      const fresh = pane ? pane.querySelector("#" + li.id) : null;
+    keptForms.forEach(function (element) {
+      const fresh = pane ? pane.querySelector("#" + element.id) : null;
       if (fresh && fresh.classList.contains("editing")) { return; }  // the answer shows this form itself
-      if (fresh) { fresh.replaceWith(li); } else if (list) { list.appendChild(li); }
+      if (fresh) { fresh.replaceWith(element); } else if (list && element.matches("li")) { list.appendChild(element); }
     });
     keptForms = [];
   });

@@ -292,12 +292,15 @@ def test_guardrails_before_publishing(live_server, seed_story, new_page, artifac
     chief.screenshot(path=str(artifacts / "guardrails.png"))
 
 
-def test_two_editors_on_one_brief_lose_nothing(live_server, seed_story, new_page):
-    """Two editors edit different items: both saved. The same item: the second is refused, and keeps the
-    text typed, beside the colleague's, until saving it again over theirs."""
+def test_two_editors_on_one_brief_lose_nothing(live_server, seed_story, new_page, monkeypatch):
+    """Two editors see each other in the brief pane. They edit different items: both saved. The same item:
+    the second is told of the change, reloads without losing the open form, and the save is refused with the
+    text typed kept beside the colleague's, until saving it again over theirs."""
+    from briefs import selectors
     from briefs.models import BriefItem
     from briefs.services import brief_get_or_create, brief_start_from_candidate
 
+    monkeypatch.setattr(selectors, "PRESENCE_PING_SECONDS", 1)  # the panes ping every second, not 20
     story = seed_story.story
     brief_start_from_candidate(brief_get_or_create(story), user=None, expected_version=0)
     ids = list(BriefItem.objects.filter(brief__story=story).order_by("position").values_list("pk", flat=True))
@@ -307,6 +310,8 @@ def test_two_editors_on_one_brief_lose_nothing(live_server, seed_story, new_page
         log_in(page, live_server.url, username)
         page.goto(live_server.url + story.get_absolute_url())
         expect(page.locator("#brief-pane")).to_contain_text("version 1")
+    expect(editor.locator("#brief-pane .presence-others")).to_have_text("Also open: chief")
+    expect(chief.locator("#brief-pane .presence-others")).to_have_text("Also open: editor")
 
     # Different items, from the same version: both saved.
     editor.get_by_role("link", name="Edit item 1", exact=True).click()
@@ -323,13 +328,22 @@ def test_two_editors_on_one_brief_lose_nothing(live_server, seed_story, new_page
     texts = BriefItem.objects.filter(brief__story=story).order_by("position").values_list("text", flat=True)
     assert list(texts)[:2] == ["Item one, as the editor put it.", "Item two, as the chief put it."]
 
-    # The same item: the editor saves first; the chief's save is refused with the chief's text kept.
+    # The same item: the editor saves first. The chief, typing meanwhile, is told and reloads the brief:
+    # the form and the typed text stay.
     editor.get_by_role("link", name="Edit item 3", exact=True).click()
     chief.get_by_role("link", name="Edit item 3", exact=True).click()
     editor.locator(f"#item-{ids[2]} textarea").fill("Item three, the editor's version.")
     chief.locator(f"#item-{ids[2]} textarea").fill("Item three, the chief's version.")
     editor.get_by_role("button", name="Save item").click()
     expect(brief_items(editor).nth(2)).to_contain_text("the editor's version")
+    changed = chief.locator("#brief-pane .presence-changed")
+    expect(changed).to_contain_text("Changed by editor at")
+    changed.get_by_role("button", name="Reload brief").click()
+    expect(chief.locator("#brief-pane")).to_contain_text("version 4")
+    expect(chief.locator(f"#item-{ids[2]} textarea")).to_have_value("Item three, the chief's version.")
+    expect(chief.locator("#brief-pane .presence-changed")).to_have_count(0)
+
+    # The chief's save is refused: the chief's text kept, the editor's beside it.
     chief.get_by_role("button", name="Save item").click()
     expect(chief.locator("#brief-pane .conflict")).to_contain_text("Item 3 was changed by editor")
     refused = chief.locator(f"#item-{ids[2]}")

@@ -175,6 +175,8 @@ MATRIX: dict[str, Entry] = {
     "stories/<slug:slug>/jobs/": Entry(get=READ, post=READ),
     "stories/<slug:slug>/import/<int:batch_id>/": Entry(get=READ, post=READ),
     "stories/<slug:slug>/brief/": Entry(get=READ, post=NO_METHOD),
+    # The open brief pane's ping: a POST, as it records who has the brief open (an Editor's, not a Viewer's).
+    "stories/<slug:slug>/brief/presence/": Entry(get=LOGIN_THEN_NO_METHOD, post=READ, prepare=version_only),
     "stories/<slug:slug>/brief/history/": Entry(get=READ, post=NO_METHOD),
     "stories/<slug:slug>/brief/preview/": Entry(get=READ, post=NO_METHOD),
     "stories/<slug:slug>/brief/revisions/<int:number>.<str:fmt>": Entry(get=READ, post=NO_METHOD),
