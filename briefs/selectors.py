@@ -61,7 +61,7 @@ def story_list(query: str = "") -> QuerySet[Story]:
     stories = Story.objects.select_related("brief", "brief__updated_by").annotate(
         article_count=_count(Article.objects.filter(story=OuterRef("pk"))),
         analyzed_count=_count(Article.objects.filter(story=OuterRef("pk"), analyzed_at__isnull=False)),
-        named_outlet_count=Coalesce(
+        outlet_count=Coalesce(
             Subquery(
                 Article.objects.filter(story=OuterRef("pk"), outlet__isnull=False)
                 .order_by()
@@ -72,12 +72,6 @@ def story_list(query: str = "") -> QuerySet[Story]:
             ),
             Value(0),
         ),
-        # An article whose outlet is unknown is a source of its own, unless it is a copy of another article
-        # of the story (as the synthesis counts independent sources).
-        unknown_outlet_count=_count(
-            Article.objects.filter(story=OuterRef("pk"), outlet__isnull=True, near_duplicate_of__isnull=True)
-        ),
-        outlet_count=F("named_outlet_count") + F("unknown_outlet_count"),
         active_job_count=_count(
             Job.objects.filter(story=OuterRef("pk"), state__in=[Job.State.QUEUED, Job.State.RUNNING])
         ),
@@ -307,7 +301,7 @@ def overlap_leaders(story: Story, articles: list[Article], article_count: int) -
         others.update(
             (a.pk, a)
             for a in story.articles.select_related("outlet")
-            .only("id", "story_id", "outlet_id", "outlet__name", "title", "url", "source_name")
+            .only("id", "story_id", "outlet_id", "outlet__name", "title", "source_name")
             .filter(pk__in=missing)
         )
     for article in others.values():
@@ -392,7 +386,6 @@ SENTENCE_LABEL_FIELDS = (
     "article__story",
     "article__outlet",
     "article__outlet__name",
-    "article__url",
     "article__source_name",
 )
 
@@ -428,7 +421,7 @@ def source_labels(story: Story, article_ids: set[int]) -> dict[int, str]:
     """Article id: Article.source_label, for the given articles of the story (one light query)."""
     articles = (
         story.articles.select_related("outlet")
-        .only("id", "story_id", "outlet_id", "outlet__name", "url", "source_name")
+        .only("id", "story_id", "outlet_id", "outlet__name", "source_name")
         .filter(pk__in=article_ids)
     )
     return {article.pk: article.source_label for article in articles}
@@ -444,13 +437,11 @@ EVIDENCE_SENTENCE_FIELDS = (
     "article__story",
     "article__title",
     "article__published_at",
-    "article__url",
     "article__source_name",
     "article__outlet",
     "article__outlet__name",
     "article__near_duplicate_of",
     "article__near_duplicate_of__id",
-    "article__near_duplicate_of__url",
     "article__near_duplicate_of__source_name",
     "article__near_duplicate_of__outlet",
     "article__near_duplicate_of__outlet__name",
