@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from articles.importing import create_import_batch, run_import_batch, sources_from_paths
 from articles.models import Story
-
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+from tests.conftest import SEEDS_DIR
 
 
 @pytest.fixture

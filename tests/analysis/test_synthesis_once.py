@@ -18,8 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Claim, Job, Story
-
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+from tests.conftest import SEEDS_DIR
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

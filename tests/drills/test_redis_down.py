@@ -9,8 +9,6 @@ queued job, which imports the files; their analyses and the story's synthesis fo
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -21,12 +19,13 @@ from articles.jobs import DISPATCHED, enqueue_synthesis
 from articles.models import ImportBatch, ImportItem, Job, Sentence
 from briefs.models import Brief
 from briefs.services import brief_get_or_create, brief_start_from_candidate
+from tests.conftest import SEEDS_DIR
 from tests.realstack.conftest import wait_for
 from tests.workbench.wb_factories import build_story
 
 pytestmark = [pytest.mark.realstack, pytest.mark.timeout(600)]
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))[:2]
+SEEDS = sorted(SEEDS_DIR.glob("*.txt"))[:2]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from articles.importing import ImportSource, sources_from_paths
 from articles.importing.duplicates import NearDuplicateIndex, content_hash, shingles, similarity
 from articles.models import Article, ImportItem, Story
+from tests.conftest import SEEDS_DIR
 
 from .conftest import import_file, import_sources, make_text
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 
 
 def lightly_edited(text: str) -> str:

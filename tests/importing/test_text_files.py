@@ -8,10 +8,11 @@ import pytest
 
 from articles.importing import ImportSource, sources_from_paths
 from articles.models import Article, ImportItem
+from tests.conftest import SEEDS_DIR
 
 from .conftest import fixture_bytes, import_file, import_sources, make_text
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 
 
 def test_the_five_seeds_become_five_articles_with_headlines_and_the_002_standfirst(story):

@@ -6,13 +6,13 @@ import pytest
 
 from articles.nlp.consolidation import MentionRef, clean_surface, consolidate
 from articles.nlp.entities import analyze_texts
+from tests.conftest import SEEDS_DIR
 
 
 @pytest.fixture(scope="module")
 def seed_entities(request) -> dict[str, object]:
-    from pathlib import Path
 
-    seeds = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.txt"))
+    seeds = sorted(SEEDS_DIR.glob("*.txt"))
     analyses = analyze_texts([path.read_text(encoding="utf-8") for path in seeds])
     refs = [
         MentionRef((a, m), a, mention.text, mention.label)

@@ -6,19 +6,17 @@ import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from articles.nlp.segmentation import segment, sumy_tokenizer
 from articles.nlp.summarizers import ALGORITHMS, KL_MAX_SENTENCES, SummaryError, summarize
-
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+from tests.conftest import PROJECT_DIR, SEEDS_DIR
 
 
 @pytest.fixture(scope="module")
 def seed_text() -> str:
-    return (PROJECT_DIR / "seeds" / "002_38a5b47bc5c530bf.txt").read_text(encoding="utf-8")
+    return (SEEDS_DIR / "002_38a5b47bc5c530bf.txt").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("algorithm", ALGORITHMS)

@@ -24,9 +24,8 @@ from django.conf import settings
 
 from articles.importing import create_import_batch, run_import_batch, sources_from_paths
 from articles.models import Job, Story
+from tests.conftest import PROJECT_DIR, SEEDS_DIR
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-SEEDS_DIR = PROJECT_DIR / "seeds"
 QUEUE = f"wb-test-{uuid.uuid4().hex[:10]}"
 READY_TIMEOUT = 120
 

@@ -4,16 +4,13 @@ entities), then synthesised."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from articles.importing import create_import_batch, run_import_batch, sources_from_paths
 from articles.models import Story
 from articles.services.analysis import analyze_article
 from articles.services.synthesis import synthesize_story
-
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+from tests.conftest import SEEDS_DIR
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ def test_timings_report_segment_and_select(clusters_file, tmp_path, capsys):
     )
     timing_lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     timings = json.loads(timing_lines[-1])
-    assert timings["segment"] >= 0 and timings["select"] >= 0 and timings["clusters"] == 1
+    assert timings["segment"] > 0 and timings["select"] > 0 and timings["clusters"] == 1
 
 
 def test_the_command_uses_the_candidate_brief_selection(clusters_file, tmp_path):
