@@ -119,6 +119,12 @@ class Article(models.Model):
         return self.source_name.rsplit("/", 1)[-1] or f"Article {self.pk}"
 
     @property
+    def source_key(self) -> str:
+        """Which independent source the article is, for counting: its outlet, or itself when the outlet is
+        unknown (two articles of unknown outlets may well be two outlets)."""
+        return f"outlet:{self.outlet_id}" if self.outlet_id else f"article:{self.pk}"
+
+    @property
     def language_name(self) -> str:
         """The language for a person ("German"); "" when unknown."""
         return language_name(self.language)
