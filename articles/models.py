@@ -174,6 +174,12 @@ class ImportItem(models.Model):
     )
     source_url = models.URLField(max_length=2000, blank=True, help_text="A page or feed to fetch.")
     format_hint = models.CharField(max_length=12, blank=True)
+    details = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='What the importer said of the source\'s articles: {"outlet", "url", "published_at"} '
+        "(the import form's fields, a folder's manifest.json).",
+    )
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.SET_NULL, related_name="import_items"
     )

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from articles.importing.duplicates import NearDuplicateIndex, content_hash
 from articles.importing.errors import BatchRejected, ImportFailure
+from articles.importing.html import domain_of, parse_date
 from articles.importing.readers import read_source
 from articles.importing.records import Entry, ParsedArticle, ReadLimits
-from articles.importing.sources import ImportSource, size_label
+from articles.importing.sources import ImportSource, SourceDetails, size_label
 from articles.models import Article, ImportBatch, ImportItem, Outlet, Story
 from articles.nlp.language import detect_language
 
@@ -70,6 +71,7 @@ def create_import_batch(
                     payload=None if error else source.data,
                     source_url=(source.url or "")[:2000],
                     format_hint=(source.format_hint or "")[:12],
+                    details=source.details.as_dict() if source.details and not error else {},
                 )
             )
         ImportItem.objects.bulk_create(items)
@@ -157,6 +159,11 @@ def _process_source(
         logger.warning("Import of %s failed unexpectedly: %s: %s", item.source, type(exc).__name__, exc)
         logger.debug("Traceback for the import of %s", item.source, exc_info=True)
         entries = [Entry(label=item.source, error=f"{item.source}: could not be read ({type(exc).__name__})")]
+    details = SourceDetails.from_dict(item.details)
+    if details is not None:
+        for entry in entries:
+            if entry.article is not None:
+                _apply_details(entry.article, details)
 
     if len(entries) == 1:
         _record_entry(batch, item, entries[0], story_texts, analyze=analyze)
@@ -267,6 +274,22 @@ def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: St
             messages=warnings,
         )
     return Outcome(ImportItem.Status.IMPORTED, article=article, messages=warnings)
+
+
+def _apply_details(parsed: ParsedArticle, details: SourceDetails) -> None:
+    """What the importer said (the form's fields, a manifest) over what the source said of itself."""
+    if details.url:
+        parsed.url = details.url
+        if not details.outlet and parsed.outlet_name == parsed.outlet_domain:
+            # The source's outlet was only its own address's host; the given address says better.
+            parsed.outlet_name = ""
+        parsed.outlet_domain = domain_of(details.url)
+    if details.outlet:
+        parsed.outlet_name = details.outlet
+        if not details.url:
+            parsed.outlet_domain = ""
+    if details.published_at:
+        parsed.published_at = parse_date(details.published_at) or parsed.published_at
 
 
 def _outlet_for(parsed: ParsedArticle) -> Outlet | None:

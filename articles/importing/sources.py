@@ -12,6 +12,24 @@ OTHER_SCHEME_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
+class SourceDetails:
+    """What the person importing says about a source's articles, over what the source itself says: the
+    outlet's name, the article's web address and its publication date (ISO 8601). Empty means "not given"."""
+
+    outlet: str = ""
+    url: str = ""
+    published_at: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {key: value for key, value in vars(self).items() if value}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> SourceDetails | None:
+        data = {key: str(data.get(key) or "") for key in ("outlet", "url", "published_at")} if data else {}
+        return cls(**data) if any(data.values()) else None
+
+
+@dataclass(frozen=True)
 class ImportSource:
     """One thing to import.
 
@@ -20,6 +38,7 @@ class ImportSource:
     `format_hint` is one of the SourceFormat values ("text", "markdown", "html", "feed", "json", "jsonl",
     "csv", "paste") when the caller knows better than the file name. `error` marks a source already known to
     be unreadable (a missing file, a file over the size limit); it is recorded as a failed item unread.
+    `details` (outlet, URL, date) are stored on every article read from the source, over what it says itself.
     """
 
     name: str
@@ -27,6 +46,7 @@ class ImportSource:
     url: str | None = None
     format_hint: str | None = None
     error: str | None = None
+    details: SourceDetails | None = None
 
 
 def is_url(value: str) -> bool:
@@ -39,7 +59,12 @@ def sources_from_paths(paths: list[str], max_bytes: int | None = None) -> list[I
     A path that does not exist or cannot be read, and a file larger than `max_bytes` (default:
     settings.IMPORT_MAX_FILE_BYTES), becomes a source carrying its error, so it is reported with the rest of
     the batch instead of stopping it. A file over the limit is never read into memory.
+
+    A folder's manifest.json (see articles.importing.manifest) is not imported: it gives its files' outlets,
+    URLs and dates; each of its problems becomes a failed source of its own, and the files import anyway.
     """
+    from articles.importing.manifest import MANIFEST_NAME, read_manifest
+
     if max_bytes is None:
         from django.conf import settings
 
@@ -56,7 +81,15 @@ def sources_from_paths(paths: list[str], max_bytes: int | None = None) -> list[I
         else:
             path = Path(value)
             if path.is_dir():
-                sources.extend(_file_source(file, max_bytes) for file in _files_in(path))
+                files = _files_in(path)
+                manifest = path / MANIFEST_NAME
+                details: dict[Path, SourceDetails] = {}
+                problems: list[str] = []
+                if manifest in files:
+                    files.remove(manifest)
+                    details, problems = read_manifest(manifest, files, max_bytes)
+                sources.extend(_file_source(file, max_bytes, details.get(file)) for file in files)
+                sources.extend(ImportSource(name=str(manifest), error=problem) for problem in problems)
             else:
                 sources.append(_file_source(path, max_bytes))
     return sources
@@ -70,7 +103,7 @@ def _files_in(folder: Path) -> list[Path]:
     return found
 
 
-def _file_source(path: Path, max_bytes: int) -> ImportSource:
+def _file_source(path: Path, max_bytes: int, details: SourceDetails | None = None) -> ImportSource:
     name = str(path)
     try:
         if not path.exists():
@@ -86,7 +119,7 @@ def _file_source(path: Path, max_bytes: int) -> ImportSource:
             data = handle.read(max_bytes + 1)
     except OSError as exc:
         return ImportSource(name=name, error=f"{name}: cannot be read ({exc.strerror or exc})")
-    return ImportSource(name=name, data=data)
+    return ImportSource(name=name, data=data, details=details)
 
 
 def size_label(size: int) -> str:
