@@ -52,16 +52,52 @@ class ItemFlag:
         return template.format(value_a=self.value_a, value_b=self.value_b, resolution="settled")
 
 
-def item_flags(items: list[BriefItem]) -> dict[int, list[ItemFlag]]:
-    """The discrepancy flags of each item (by item id), open ones first; two queries."""
+@dataclass(frozen=True)
+class CitedSentence:
+    sentence_id: int
+    article_id: int
+    index: int
+
+
+def cited_sentences(items: list[BriefItem]) -> dict[int, list[CitedSentence]]:
+    """The sentences each item cites (by item id), in reading order; one query."""
+    cited: dict[int, list[CitedSentence]] = defaultdict(list)
+    if not items:
+        return cited
+    rows = (
+        BriefItem.sentences.through.objects.filter(briefitem_id__in=[i.pk for i in items])
+        .values_list("briefitem_id", "sentence_id", "sentence__article_id", "sentence__index")
+        .order_by("sentence__article_id", "sentence__index")
+    )
+    for item_id, sentence_id, article_id, index in rows:
+        cited[item_id].append(CitedSentence(sentence_id, article_id, index))
+    return cited
+
+
+def evidence_links(
+    items: list[BriefItem], cited: dict[int, list[CitedSentence]]
+) -> dict[int, dict[int, int]]:
+    """For each item, its articles' first cited sentence (article id -> sentence id): where each source
+    badge of the item leads (the sentence highlighted in the article's text)."""
+    links: dict[int, dict[int, int]] = {}
+    for item in items:
+        first: dict[int, int] = {}
+        for sentence in cited.get(item.pk, []):
+            first.setdefault(sentence.article_id, sentence.sentence_id)
+        links[item.pk] = first
+    return links
+
+
+def item_flags(
+    items: list[BriefItem], cited: dict[int, list[CitedSentence]] | None = None
+) -> dict[int, list[ItemFlag]]:
+    """The discrepancy flags of each item (by item id), open ones first; two queries (one when `cited`,
+    from cited_sentences, is given)."""
     if not items:
         return {}
-    through = BriefItem.sentences.through
-    sentences_of: dict[int, set[int]] = defaultdict(set)
-    for item_id, sentence_id in through.objects.filter(briefitem_id__in=[i.pk for i in items]).values_list(
-        "briefitem_id", "sentence_id"
-    ):
-        sentences_of[item_id].add(sentence_id)
+    if cited is None:
+        cited = cited_sentences(items)
+    sentences_of = {item_id: {c.sentence_id for c in found} for item_id, found in cited.items()}
     claim_ids = {item.claim_id for item in items if item.claim_id}
     sentence_ids = set().union(*sentences_of.values()) if sentences_of else set()
     if not claim_ids and not sentence_ids:

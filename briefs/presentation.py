@@ -16,6 +16,12 @@ class CitedItem:
     edited: bool
     origin: str
     citations: list[int] = field(default_factory=list)
+    quotes: dict[int, str] = field(default_factory=dict)  # citation number -> the sentence it quotes
+
+    @property
+    def cited(self) -> list[tuple[int, str]]:
+        """(number, quoted sentence or "") for each citation, in order."""
+        return [(n, self.quotes.get(n, "")) for n in self.citations]
 
     @property
     def unsourced(self) -> bool:
@@ -29,6 +35,7 @@ class CitedSource:
     title: str
     url: str
     published_at: str | None
+    quotes: list[str] = field(default_factory=list)  # the sentences of this source the brief cites
 
 
 @dataclass
@@ -53,6 +60,7 @@ def cite(snapshot: dict) -> CitedBrief:
     items = []
     for entry in snapshot.get("items", []):
         citations = []
+        quotes: dict[int, str] = {}
         for source in entry.get("sources", []):
             article_id = source["article_id"]
             if article_id not in numbers:
@@ -67,12 +75,18 @@ def cite(snapshot: dict) -> CitedBrief:
                     )
                 )
             citations.append(numbers[article_id])
+            if quote := source.get("quote", ""):
+                quotes[numbers[article_id]] = quote
+                cited_source = sources[numbers[article_id] - 1]
+                if quote not in cited_source.quotes:
+                    cited_source.quotes.append(quote)
         items.append(
             CitedItem(
                 text=entry["text"],
                 edited=entry.get("edited", False),
                 origin=entry.get("origin", ""),
                 citations=sorted(citations),
+                quotes=quotes,
             )
         )
     return CitedBrief(
@@ -151,7 +165,8 @@ def snapshot_markdown(snapshot: dict) -> str:
         for source in brief.sources:
             title = _markdown_escape(source.title)
             link = f"[{title}]({source.url})" if source.url else title
-            lines.append(f"[^{source.number}]: {_markdown_escape(source.outlet)}: {link}")
+            quoted = "".join(f" — “{_markdown_escape(q)}”" for q in source.quotes)
+            lines.append(f"[^{source.number}]: {_markdown_escape(source.outlet)}: {link}{quoted}")
     return "\n".join(lines) + "\n"
 
 
@@ -173,6 +188,7 @@ def snapshot_json(snapshot: dict, **extra) -> str:
                 "title": s.title,
                 "url": s.url,
                 "published_at": s.published_at,
+                "quotes": s.quotes,
             }
             for s in brief.sources
         ],

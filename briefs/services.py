@@ -220,14 +220,27 @@ def presence_ping(story: Story, user: AbstractBaseUser) -> None:
 # --- Snapshots -------------------------------------------------------------------------------------
 
 
-def _source(article: Article) -> dict:
-    return {
+def _source(article: Article, quote: str = "") -> dict:
+    """What a snapshot records of one source of an item: the article and, when the item cites one of its
+    sentences, that sentence as the source wrote it (the public page quotes it under the citation)."""
+    source = {
         "article_id": article.pk,
         "outlet": article.source_label,
         "title": article.title,
         "url": article.url,
         "published_at": article.published_at.isoformat() if article.published_at else None,
     }
+    if quote:
+        source["quote"] = quote
+    return source
+
+
+def _quotes(item: BriefItem) -> dict[int, str]:
+    """The first sentence (in reading order) the item cites from each of its articles."""
+    quotes: dict[int, str] = {}
+    for sentence in sorted(item.sentences.all(), key=lambda s: (s.article_id, s.index)):
+        quotes.setdefault(sentence.article_id, sentence.text)
+    return quotes
 
 
 def _snapshot_items(brief: Brief) -> list[BriefItem]:
@@ -249,7 +262,7 @@ def _snapshot_items(brief: Brief) -> list[BriefItem]:
                 )
                 .order_by("published_at", "id"),
             ),
-            Prefetch("sentences", queryset=Sentence.objects.only("id", "article_id")),
+            Prefetch("sentences", queryset=Sentence.objects.only("id", "article_id", "index", "text")),
         )
     )
 
@@ -274,10 +287,10 @@ def brief_snapshot(brief: Brief, items: list[BriefItem] | None = None) -> dict:
                 "origin": item.origin,
                 "claim_id": item.claim_id,
                 "sentence_ids": sorted(s.pk for s in item.sentences.all()),
-                "sources": [_source(a) for a in item.articles.all()],
+                "sources": [_source(a, quotes.get(a.pk, "")) for a in item.articles.all()],
                 "flag_resolutions": list(item.flag_resolutions or []),
             }
-            for item in items
+            for item, quotes in ((item, _quotes(item)) for item in items)
         ],
     }
 

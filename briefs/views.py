@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.models import Article, Claim, Sentence, Story
 from articles.views.rendering import require_permission
 from briefs import selectors
-from briefs.checks import RESOLUTIONS, item_flags, publish_warnings
+from briefs.checks import RESOLUTIONS, cited_sentences, evidence_links, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Publication
 from briefs.presentation import cite, snapshot_json, snapshot_markdown, snapshot_text, word_diff
 from briefs.services import (
@@ -73,9 +73,13 @@ def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
     items = selectors.brief_items(brief)
     # The pane lists sources to attach only on unsourced items (each item's edit form has its own).
     articles = _source_articles(story) if any(not item.articles.all() for item in items) else []
-    flags = item_flags(items)
+    cited = cited_sentences(items)
+    flags = item_flags(items, cited)
+    links = evidence_links(items, cited)
     for n, item in enumerate(items):
         item.flags = flags.get(item.pk, [])
+        # Each source badge leads to the sentence the item cites from it, highlighted in the article's text.
+        item.sources = [(article, links[item.pk].get(article.pk)) for article in item.articles.all()]
         # The Up and Down buttons move an item next to the one the editor sees above or below it.
         item.above_id = items[n - 1].pk if n > 0 else None
         item.below_id = items[n + 1].pk if n + 1 < len(items) else None

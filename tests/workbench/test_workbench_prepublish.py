@@ -133,3 +133,32 @@ def test_the_preview_shows_the_draft_as_the_public_page_would_without_publishing
     assert not Publication.objects.exists()
     assert Brief.objects.get(pk=brief.pk).version == brief.version
     assert Client().get(reverse("brief_preview", args=[built.story.slug])).status_code == 302  # log in first
+
+
+def test_each_citation_quotes_the_sentence_its_source_wrote_on_the_public_page(chief_client, built):
+    from briefs.services import brief_publish
+
+    brief = draft_brief(built)
+    brief_publish(brief, user=None, expected_version=brief.version)
+    html = Client().get(reverse("public_brief", args=[built.story.slug])).content.decode()
+    agreed = built.claims["agreed"]
+    for sentence in agreed.sentences.all():
+        # Under the source that wrote it, and on the citation's tooltip.
+        source = html.split(f"{sentence.article.source_label}</span>", 1)[1].split("</li>", 1)[0]
+        assert f"“{sentence.text}”" in source
+        assert f'title="{sentence.text}"' in html
+    markdown = chief_client.get(reverse("brief_export", args=[built.story.slug, brief.version, "md"])).content
+    assert f"“{agreed.representative.text}”" in markdown.decode()
+
+
+def test_a_brief_items_source_opens_the_sentence_it_cites_in_the_article(editor_client, built):
+    draft_brief(built)
+    html = _pane(editor_client, built)
+    sentence = built.claims["agreed"].representative
+    url = reverse("article_text", args=[built.story.slug, sentence.article_id])
+    assert f'href="{url}?sentence={sentence.pk}#sentence-{sentence.pk}"' in html
+    page = editor_client.get(f"{url}?sentence={sentence.pk}").content.decode()
+    assert (
+        f'id="sentence-{sentence.pk}"' in page
+        and "cited" in page.split(f'id="sentence-{sentence.pk}"')[0][-200:]
+    )
