@@ -6,6 +6,8 @@ reads through selectors; see the README's architecture section.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -13,6 +15,8 @@ from django.utils import timezone
 
 from articles.nlp.language import language_name, unsupported_marker
 from articles.nlp.types import SentenceSpan
+
+UNKNOWN_OUTLET = "Unknown outlet"
 
 
 class Outlet(models.Model):
@@ -112,11 +116,27 @@ class Article(models.Model):
         return self.url if self.url.strip().lower().startswith(("http://", "https://")) else ""
 
     @property
+    def url_host(self) -> str:
+        """The host of the article's http(s) URL, without "www." ("" without one).
+
+        Read only when the URL was loaded with the article: a list that left it out (`.only()`) does not
+        make one query per article for it."""
+        url = self.__dict__.get("url") or ""
+        if not url.strip().lower().startswith(("http://", "https://")):
+            return ""
+        try:
+            host = urlsplit(url.strip()).hostname or ""
+        except ValueError:
+            return ""
+        return host.removeprefix("www.")
+
+    @property
     def source_label(self) -> str:
-        """The outlet's name, or the file or URL the article came from when the outlet is unknown."""
+        """Who published the article, for people: the outlet's name, else its URL's host, else "Unknown
+        outlet". Never the file name or the headline (shown beside it anyway, and no outlet's name)."""
         if self.outlet_id:
             return self.outlet.name
-        return self.source_name.rsplit("/", 1)[-1] or f"Article {self.pk}"
+        return self.url_host or UNKNOWN_OUTLET
 
     @property
     def source_key(self) -> str:

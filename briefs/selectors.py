@@ -61,7 +61,7 @@ def story_list(query: str = "") -> QuerySet[Story]:
     stories = Story.objects.select_related("brief", "brief__updated_by").annotate(
         article_count=_count(Article.objects.filter(story=OuterRef("pk"))),
         analyzed_count=_count(Article.objects.filter(story=OuterRef("pk"), analyzed_at__isnull=False)),
-        outlet_count=Coalesce(
+        named_outlet_count=Coalesce(
             Subquery(
                 Article.objects.filter(story=OuterRef("pk"), outlet__isnull=False)
                 .order_by()
@@ -72,6 +72,12 @@ def story_list(query: str = "") -> QuerySet[Story]:
             ),
             Value(0),
         ),
+        # An article whose outlet is unknown is a source of its own, unless it is a copy of another article
+        # of the story (as the synthesis counts independent sources).
+        unknown_outlet_count=_count(
+            Article.objects.filter(story=OuterRef("pk"), outlet__isnull=True, near_duplicate_of__isnull=True)
+        ),
+        outlet_count=F("named_outlet_count") + F("unknown_outlet_count"),
         active_job_count=_count(
             Job.objects.filter(story=OuterRef("pk"), state__in=[Job.State.QUEUED, Job.State.RUNNING])
         ),
@@ -301,7 +307,7 @@ def overlap_leaders(story: Story, articles: list[Article], article_count: int) -
         others.update(
             (a.pk, a)
             for a in story.articles.select_related("outlet")
-            .only("id", "story_id", "outlet_id", "outlet__name", "title", "source_name")
+            .only("id", "story_id", "outlet_id", "outlet__name", "title", "url", "source_name")
             .filter(pk__in=missing)
         )
     for article in others.values():
@@ -358,11 +364,11 @@ def story_claims(
         .distinct()
     ):
         article_ids[claim_id].append(article_id)
-    labels = source_labels(story, {pk for ids in article_ids.values() for pk in ids})
+    labels = _source_labels_and_keys(story, {pk for ids in article_ids.values() for pk in ids})
     flags = claim_flags(list(article_ids))
     for claim in result:
         claim.flags = flags[claim.pk]
-        claim.outlet_labels = list(dict.fromkeys(labels[pk] for pk in article_ids[claim.pk]))
+        claim.outlet_labels = distinct_source_labels(labels[pk] for pk in article_ids[claim.pk])
         claim.outlet_labels_shown = claim.outlet_labels[:CLAIM_OUTLETS_SHOWN]
         claim.outlet_labels_more = len(claim.outlet_labels) - len(claim.outlet_labels_shown)
         claim.short_text = shorten(claim.text, 60)
@@ -386,6 +392,7 @@ SENTENCE_LABEL_FIELDS = (
     "article__story",
     "article__outlet",
     "article__outlet__name",
+    "article__url",
     "article__source_name",
 )
 
@@ -419,12 +426,25 @@ def claim_flags(claim_ids: list[int]) -> dict[int, list[Discrepancy]]:
 
 def source_labels(story: Story, article_ids: set[int]) -> dict[int, str]:
     """Article id: Article.source_label, for the given articles of the story (one light query)."""
+    return {pk: label for pk, (label, _) in _source_labels_and_keys(story, article_ids).items()}
+
+
+def _source_labels_and_keys(story: Story, article_ids: set[int]) -> dict[int, tuple[str, str]]:
     articles = (
         story.articles.select_related("outlet")
-        .only("id", "story_id", "outlet_id", "outlet__name", "source_name")
+        .only("id", "story_id", "outlet_id", "outlet__name", "url", "source_name")
         .filter(pk__in=article_ids)
     )
-    return {article.pk: article.source_label for article in articles}
+    return {article.pk: (article.source_label, article.source_key) for article in articles}
+
+
+def distinct_source_labels(labels_and_keys) -> list[str]:
+    """Each label once, in order; a label several sources share (two articles of unknown outlets are both
+    "Unknown outlet") says how many: "Unknown outlet ×2"."""
+    keys: dict[str, set[str]] = {}
+    for label, key in labels_and_keys:
+        keys.setdefault(label, set()).add(key)
+    return [label if len(found) == 1 else f"{label} ×{len(found)}" for label, found in keys.items()]
 
 
 # What a claim's evidence shows of a sentence and its article: never the article's texts or the embedding.
@@ -437,11 +457,13 @@ EVIDENCE_SENTENCE_FIELDS = (
     "article__story",
     "article__title",
     "article__published_at",
+    "article__url",
     "article__source_name",
     "article__outlet",
     "article__outlet__name",
     "article__near_duplicate_of",
     "article__near_duplicate_of__id",
+    "article__near_duplicate_of__url",
     "article__near_duplicate_of__source_name",
     "article__near_duplicate_of__outlet",
     "article__near_duplicate_of__outlet__name",
