@@ -76,6 +76,7 @@
   // form still sends the versions it was opened with, so a colleague's change to the same thing is refused
   // (and kept beside theirs) rather than overwritten. An item removed meanwhile keeps its form at the end.
   let keptForms = [];
+  let keptPresence = null;  // "Also open: …" until the new pane's next ping (a colleague's change is shown)
   function typedIn(form) {
     return Array.from(form.querySelectorAll("input[type=text], textarea")).some(function (field) {
       return field.value !== field.defaultValue;
@@ -85,6 +86,7 @@
     const target = event.detail.target;
     if (!event.detail.shouldSwap || !target || target.id !== "brief-pane") { return; }
     const source = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    keptPresence = target.querySelector(".presence-others");
     const editing = Array.from(target.querySelectorAll("li.brief-item.editing"));
     const typed = Array.from(target.querySelectorAll("form[data-keep-typed]")).filter(typedIn);
     keptForms = editing.concat(typed).filter(function (element) {
@@ -98,6 +100,9 @@
     });
   });
   document.addEventListener("htmx:afterSwap", function () {
+    const status = keptPresence ? document.querySelector("#brief-pane .presence-status") : null;
+    if (status && !status.children.length) { status.append(keptPresence); }
+    keptPresence = null;
     if (!keptForms.length) { return; }
     const pane = document.getElementById("brief-pane");
     const list = pane ? pane.querySelector("ol.brief-items") : null;

@@ -21,10 +21,12 @@ def ping(client: Client, built, version: int, **headers):
 
 
 def test_the_pane_pings_while_it_is_open(editor_client, built):
-    html = editor_client.get(reverse("brief_pane", args=[built.story.slug]), **HTMX).content.decode()
     url = reverse("brief_presence", args=[built.story.slug])
-    assert f'hx-post="{url}" hx-trigger="load, every 20s"' in html
-    assert Presence.objects.count() == 0  # the GET wrote nothing
+    page = editor_client.get(reverse("story_detail", args=[built.story.slug])).content.decode()
+    assert f'hx-post="{url}" hx-trigger="load, every 20s"' in page  # at once when the page opens
+    pane = editor_client.get(reverse("brief_pane", args=[built.story.slug]), **HTMX).content.decode()
+    assert f'hx-post="{url}" hx-trigger="every 20s"' in pane  # a re-rendered pane is up to date
+    assert Presence.objects.count() == 0  # the GETs wrote nothing
 
 
 def test_a_ping_shows_who_else_has_the_brief_open(editor_client, chief_client, built):
