@@ -8,18 +8,44 @@ from django.core.validators import URLValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from articles.forms import SourceFieldsForm
 from articles.models import ImportBatch, Story
 from articles.views.rendering import render_page_or_partial, require_permission
 
 IMPORT_PAGE = "articles/import.html"
 
 
-def _sources_from_form(request: HttpRequest) -> tuple[list, list[str]]:
+def _details_forms(request: HttpRequest) -> tuple[SourceFieldsForm, SourceFieldsForm]:
+    """The outlet, URL and date given for the files and for the pasted text."""
+    data = request.POST if request.method == "POST" else None
+    return SourceFieldsForm(data, prefix="files"), SourceFieldsForm(data, prefix="pasted")
+
+
+def _sources_from_form(
+    request: HttpRequest, files_details: SourceFieldsForm, pasted_details: SourceFieldsForm
+) -> tuple[list, list[str]]:
     """ImportSources from the form, and the problems found (for the editor, naming the field)."""
     from articles.importing import ImportSource
 
     sources, problems = [], []
     files = request.FILES.getlist("files")
+    pasted = request.POST.get("pasted", "").strip()
+    for details, what, given, how in (
+        (files_details, "the files", bool(files), "choose the files"),
+        (pasted_details, "the pasted text", bool(pasted), "paste the text"),
+    ):
+        if not details.is_valid():
+            problems.extend(details.problems(what))
+        elif details.has_values() and not given:
+            problems.append(
+                f"Outlet, URL or date of {what}: given without {what}; {how} or leave them blank."
+            )
+    if files_details.is_valid() and files_details.cleaned_data["url"] and len(files) > 1:
+        problems.append(
+            f"URL of the files: one web address for {len(files)} files; import a file with its URL on its "
+            "own, or leave the URL blank."
+        )
+    file_details = files_details.details() if files_details.is_valid() else None
     if len(files) > settings.IMPORT_MAX_FILES:
         problems.append(f"Files: {len(files)} chosen; at most {settings.IMPORT_MAX_FILES} at once.")
         files = []
@@ -34,12 +60,18 @@ def _sources_from_form(request: HttpRequest) -> tuple[list, list[str]]:
                 )
             )
             continue
-        sources.append(ImportSource(name=upload.name, data=upload.read(), url=None, format_hint=None))
-    pasted = request.POST.get("pasted", "").strip()
+        sources.append(ImportSource(name=upload.name, data=upload.read(), details=file_details))
     if pasted:
         label = request.POST.get("pasted_title", "").strip() or "Pasted text"
         text = pasted if label == "Pasted text" else f"{label}\n\n{pasted}"
-        sources.append(ImportSource(name=label, data=text.encode("utf-8"), url=None, format_hint="paste"))
+        sources.append(
+            ImportSource(
+                name=label,
+                data=text.encode("utf-8"),
+                format_hint="paste",
+                details=pasted_details.details() if pasted_details.is_valid() else None,
+            )
+        )
     validate_url = URLValidator(schemes=["http", "https"])
     for field, hint, label in (("url", "url", "Web page URL"), ("feed_url", "feed", "Feed URL")):
         value = request.POST.get(field, "").strip()
@@ -53,6 +85,10 @@ def _sources_from_form(request: HttpRequest) -> tuple[list, list[str]]:
         sources.append(ImportSource(name=value, data=None, url=value, format_hint=hint))
     if not sources and not problems:
         problems.append("Nothing to import: choose files, paste text, or give a URL or feed URL.")
+    if problems and files:
+        problems.append(
+            f"Choose the {len(files)} file(s) again: a browser does not keep them across a refusal."
+        )
     return sources, problems
 
 
@@ -65,9 +101,11 @@ def story_import(request: HttpRequest, slug: str) -> HttpResponse:
         "max_files": settings.IMPORT_MAX_FILES,
         "max_bytes": settings.IMPORT_MAX_FILE_BYTES,
     }
+    files_details, pasted_details = _details_forms(request)
+    context.update(files_details=files_details, pasted_details=pasted_details)
     if request.method == "POST":
         require_permission(request, "briefs.import_articles")
-        sources, problems = _sources_from_form(request)
+        sources, problems = _sources_from_form(request, files_details, pasted_details)
         if problems:
             context.update(problems=problems, form=request.POST)
             return render(request, IMPORT_PAGE, context, status=422)

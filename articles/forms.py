@@ -1,0 +1,89 @@
+"""The forms of an article's source details: the import form's outlet, URL and date, and the article page's
+"Edit source details" (the same fields and the byline). Blank means "not known"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import URLValidator
+
+DATE_FORMATS = [
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d",
+    "%d %B %Y %H:%M",
+    "%d %b %Y %H:%M",
+    "%d %B %Y",
+    "%d %b %Y",
+]
+DATE_HINT = "2025-04-08 or 2025-04-08 14:30"
+
+
+class SourceFieldsForm(forms.Form):
+    """Outlet, URL and publication date; every field optional."""
+
+    outlet = forms.CharField(
+        label="Outlet",
+        max_length=200,
+        required=False,
+        help_text="The publication's name, as readers know it. Blank: unknown.",
+    )
+    url = forms.URLField(
+        label="URL",
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+        error_messages={"invalid": "not an http(s) address"},
+        help_text="The article's web address (http or https).",
+    )
+    published_at = forms.DateTimeField(
+        label="Date",
+        required=False,
+        input_formats=DATE_FORMATS,
+        error_messages={"invalid": f"not a date; write {DATE_HINT}"},
+        help_text=f"When it was published: {DATE_HINT} (the workbench's time zone).",
+    )
+
+    def clean_outlet(self) -> str:
+        return " ".join(self.cleaned_data["outlet"].split())
+
+    def problems(self, what: str) -> list[str]:
+        """The errors as sentences naming the field and what it belongs to: "Date of the pasted text: …"."""
+        found = []
+        for name, errors in self.errors.items():
+            label = self.fields[name].label if name in self.fields else "Form"
+            value = self.data.get(self.add_prefix(name), "").strip()
+            for error in errors:
+                shown = f"“{value}” is {error}" if value and error.startswith("not ") else error
+                found.append(f"{label} of {what}: {shown}.")
+        return found
+
+    def details(self):
+        """The cleaned fields as an import's SourceDetails (None when all are blank)."""
+        from articles.importing.sources import SourceDetails
+
+        data = self.cleaned_data
+        published = data.get("published_at")
+        return SourceDetails.from_dict(
+            {
+                "outlet": data.get("outlet", ""),
+                "url": data.get("url", ""),
+                "published_at": published.isoformat() if published else "",
+            }
+        )
+
+    def has_values(self) -> bool:
+        return any(self.data.get(self.add_prefix(name), "").strip() for name in self.fields)
+
+
+class ArticleSourceForm(SourceFieldsForm):
+    """An article's source details as an editor corrects them on its page."""
+
+    byline = forms.CharField(label="Byline", max_length=300, required=False, help_text="Who wrote it.")
+
+    field_order = ["outlet", "url", "byline", "published_at"]
+
+    def clean_byline(self) -> str:
+        return " ".join(self.cleaned_data["byline"].split())
