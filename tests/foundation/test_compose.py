@@ -19,9 +19,7 @@ def compose() -> dict:
 
 def settings_variables() -> set[str]:
     source = "\n".join(path.read_text() for path in (PROJECT_DIR / "workbench" / "settings").glob("*.py"))
-    return set(re.findall(r'env_[a-z]+\("([A-Z_]+)"', source)) | {
-        "DJANGO_SETTINGS_MODULE"
-    }
+    return set(re.findall(r'env_[a-z]+\("([A-Z_]+)"', source)) | {"DJANGO_SETTINGS_MODULE"}
 
 
 def test_the_four_services_exist_with_health_checks(compose):
