@@ -7,7 +7,7 @@ LOCK := requirements/dev.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install setup lint format lock bench worker clean
+.PHONY: run test install setup lint format lock bench worker beat clean
 
 $(BIN)/.installed: $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found " + sys.version.split()[0] + "). Set PYTHON=/path/to/python3.11.")'
@@ -29,9 +29,14 @@ run: setup
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# A worker on a developer's machine (the real stack: DATABASE_URL and CELERY_BROKER_URL set); local settings.
+# A worker on a developer's machine (the real stack: DATABASE_URL and CELERY_BROKER_URL set), local settings,
+# on every queue; and celery beat, which re-sends stale queued jobs (one beat per deployment).
+QUEUES := imports,analysis,synthesis
 worker: install
-	DJANGO_SETTINGS_MODULE=workbench.settings.local $(BIN)/celery -A workbench worker --loglevel=INFO --concurrency=2
+	DJANGO_SETTINGS_MODULE=workbench.settings.local $(BIN)/celery -A workbench worker -Q $(QUEUES) --loglevel=INFO --concurrency=2
+
+beat: install
+	DJANGO_SETTINGS_MODULE=workbench.settings.local $(BIN)/celery -A workbench beat --schedule $(VENV)/celerybeat-schedule --loglevel=INFO
 
 lint: install
 	$(BIN)/ruff check .

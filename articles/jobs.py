@@ -123,7 +123,7 @@ def dispatch(job_id: int) -> bool:
     if not app.conf.task_always_eager:
         Job.objects.filter(pk=job.pk).update(params={**job.params, DISPATCHED: timezone.now().isoformat()})
     try:
-        task.apply_async(args=[job.pk], queue=app.conf.task_default_queue)
+        task.apply_async(args=[job.pk])  # to the task's queue (CELERY_TASK_ROUTES)
     except Exception as exc:  # any failure to publish: the job waits for requeue_jobs
         logger.warning(
             "Job %s stays queued: the task could not be sent (%s: %s)", job.pk, type(exc).__name__, exc

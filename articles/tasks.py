@@ -2,17 +2,22 @@
 
 acks_late + reject_on_worker_lost (also set globally in the settings): a message is acknowledged only after
 the task finished, so a worker killed mid-task leaves it to be delivered again; the work is idempotent.
-Transient errors (database or broker unreachable) are retried with exponential backoff.
+Transient errors (database or broker unreachable) are retried with exponential backoff. Each kind of task has
+its queue and time limits (CELERY_TASK_ROUTES, CELERY_TASK_*TIME_LIMIT in the settings); celery beat sends
+requeue_stale_jobs periodically (CELERY_BEAT_SCHEDULE).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
+from django.utils import timezone
 
 from articles import jobs
+from articles.models import Job
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +50,37 @@ def analyze_article_task(self, job_id: int) -> None:
 @shared_task(name="articles.synthesize_story", **TASK_OPTIONS)
 def synthesize_story_task(self, job_id: int) -> None:
     jobs.run_synthesis_job(job_id, final_attempt=_final_attempt(self))
+
+
+def requeue_stale_jobs(stale_after: timedelta) -> tuple[int, int]:
+    """Send again the jobs still queued `stale_after` after they were last sent (or created, if never sent).
+
+    Their message was lost (Redis lost its data, a publish failed while the broker was down and no worker has
+    started since) or waits behind a long backlog; sending again is safe, as a delivery of a job that has
+    already run is skipped. A job queued again after an attempt is in Celery's retry backoff, whose own
+    message brings it back: it is left alone. Returns (sent, could not be sent).
+    """
+    cutoff = timezone.now() - stale_after
+    stale = Job.objects.filter(state=Job.State.QUEUED, attempts=0, created__lte=cutoff).order_by("created")
+    sent = waiting = 0
+    for job in stale:
+        last_sent = job.params.get(jobs.DISPATCHED)
+        if last_sent and datetime.fromisoformat(last_sent) > cutoff:
+            continue
+        if jobs.dispatch(job.pk):  # records the new send time: the job is stale again only after stale_after
+            sent += 1
+        else:
+            waiting += 1
+    return sent, waiting
+
+
+@shared_task(name="articles.requeue_stale_jobs", ignore_result=True)
+def requeue_stale_jobs_task() -> None:
+    from django.conf import settings
+
+    sent, waiting = requeue_stale_jobs(timedelta(minutes=settings.REQUEUE_STALE_AFTER_MINUTES))
+    if sent or waiting:
+        logger.warning("Re-sent %d stale queued job(s); %d could not be sent.", sent, waiting)
 
 
 @worker_process_init.connect

@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 import pytest
 import yaml
+from django.conf import settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
@@ -22,8 +23,8 @@ def settings_variables() -> set[str]:
     return set(re.findall(r'env_[a-z]+\("([A-Z_]+)"', source)) | {"DJANGO_SETTINGS_MODULE"}
 
 
-def test_the_four_services_exist_with_health_checks(compose):
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker"}
+def test_the_services_exist_with_health_checks(compose):
+    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "worker-imports", "beat"}
     for name, service in compose["services"].items():
         assert "healthcheck" in service, f"{name} has no health check"
 
@@ -41,20 +42,50 @@ def test_web_runs_migrations_then_gunicorn_on_our_wsgi_app(compose):
     assert (PROJECT_DIR / "workbench" / "wsgi.py").exists()
 
 
-def test_worker_runs_celery_for_our_app(compose):
-    command = compose["services"]["worker"]["command"]
-    assert command[:3] == ["celery", "-A", "workbench"] and "worker" in command
+WORKERS = ("worker", "worker-imports")
+
+
+def consumed_queues(command: list[str]) -> set[str]:
+    return set(command[command.index("-Q") + 1].split(","))
+
+
+@pytest.mark.parametrize("service", WORKERS)
+def test_workers_run_celery_for_our_app(compose, service):
+    command = compose["services"][service]["command"]
+    assert command[:4] == ["celery", "-A", "workbench", "worker"]
     assert (PROJECT_DIR / "workbench" / "celery.py").exists()
 
 
-@pytest.mark.parametrize("service", ["web", "worker"])
+def test_every_queue_has_workers_and_no_worker_waits_on_a_queue_nothing_is_sent_to(compose):
+    by_service = {name: consumed_queues(compose["services"][name]["command"]) for name in WORKERS}
+    assert by_service == {"worker": {"analysis", "synthesis"}, "worker-imports": {"imports"}}
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert set().union(*by_service.values()) == routed == set(settings.TASK_QUEUES)
+    # `make worker`, on a developer's machine, takes them all.
+    makefile = (PROJECT_DIR / "Makefile").read_text()
+    queues = re.search(r"^QUEUES := (\S+)$", makefile, re.MULTILINE).group(1)
+    assert set(queues.split(",")) == routed
+    assert "worker -Q $(QUEUES)" in makefile
+
+
+def test_one_beat_sends_the_schedule_and_its_health_check_watches_its_schedule_file(compose):
+    beat = compose["services"]["beat"]
+    command = beat["command"]
+    assert command[:4] == ["celery", "-A", "workbench", "beat"]
+    assert "deploy" not in beat and "scale" not in beat  # two beats would send every check twice
+    schedule = command[command.index("--schedule") + 1]
+    assert f"glob.glob('{schedule}*')" in " ".join(beat["healthcheck"]["test"])
+    assert [name for name, s in compose["services"].items() if "beat" in s.get("command", [])] == ["beat"]
+
+
+@pytest.mark.parametrize("service", ["web", *WORKERS])
 def test_app_services_wait_for_healthy_backends(compose, service):
     depends = compose["services"][service]["depends_on"]
     assert depends["postgres"]["condition"] == "service_healthy"
     assert depends["redis"]["condition"] == "service_healthy"
 
 
-@pytest.mark.parametrize("service", ["web", "worker"])
+@pytest.mark.parametrize("service", ["web", *WORKERS, "beat"])
 def test_environment_matches_the_settings(compose, service):
     env = compose["services"][service]["environment"]
     known = settings_variables()

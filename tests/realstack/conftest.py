@@ -1,7 +1,8 @@
 """Real Celery workers on Redis against the test PostgreSQL database.
 
 Each test starts `celery -A workbench worker` as a subprocess (its own process group, so a test can kill it
-and its pool with SIGKILL) on a queue named for this test session; the test process sends to that queue.
+and its pool with SIGKILL) consuming the project's queues (imports, analysis, synthesis) under names of this
+test session's own (tests/realstack/worker_settings.py); the test process routes its tasks to those.
 The worker gets DATABASE_URL pointing at pytest-django's test database, which the tests fill with
 transactional_db so the worker sees committed rows.
 """
@@ -28,6 +29,19 @@ from tests.conftest import PROJECT_DIR, SEEDS_DIR
 
 QUEUE = f"wb-test-{uuid.uuid4().hex[:10]}"
 READY_TIMEOUT = 120
+
+
+def session_queue(queue: str) -> str:
+    """This session's name for one of the project's queues (as worker_settings.queue_of names it)."""
+    return f"{QUEUE}-{queue}"
+
+
+# Everything a worker of this session consumes: the project's queues, and the default for anything unrouted.
+TEST_QUEUES = [session_queue(queue) for queue in settings.TASK_QUEUES] + [QUEUE]
+TEST_ROUTES = {
+    name: {**route, "queue": session_queue(route["queue"])}
+    for name, route in settings.CELERY_TASK_ROUTES.items()
+}
 
 
 def test_database_url() -> str:
@@ -69,6 +83,27 @@ class Workers:
 
     def start(self, **extra_env: str) -> Worker:
         name = f"w{len(self.started) + 1}-{uuid.uuid4().hex[:6]}@%h"
+        command = [
+            "worker",
+            "-Q",
+            ",".join(TEST_QUEUES),
+            "-n",
+            name,
+            "--concurrency=1",
+            "--pool=prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+        ]
+        return self._spawn(command, name, " ready.", extra_env)
+
+    def start_beat(self, **extra_env: str) -> Worker:
+        """celery beat, sending this session's schedule (CELERY_BEAT_SCHEDULE) to this session's queues."""
+        schedule = self.tmp_path / f"celerybeat-schedule-{len(self.started) + 1}"
+        command = ["beat", "--schedule", str(schedule), "--loglevel=INFO"]
+        return self._spawn(command, "beat", "beat: Starting", extra_env)
+
+    def _spawn(self, command: list[str], name: str, ready: str, extra_env: dict[str, str]) -> Worker:
         log_path = self.tmp_path / f"worker-{len(self.started) + 1}.log"
         env = {
             **os.environ,
@@ -79,24 +114,9 @@ class Workers:
             "PYTHONPATH": str(PROJECT_DIR),
             **extra_env,
         }
-        command = [
-            str(Path(sys.executable).parent / "celery"),
-            "-A",
-            "workbench",
-            "worker",
-            "-Q",
-            QUEUE,
-            "-n",
-            name,
-            "--concurrency=1",
-            "--pool=prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-        ]
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
-                command,
+                [str(Path(sys.executable).parent / "celery"), "-A", "workbench", *command],
                 cwd=PROJECT_DIR,
                 env=env,
                 stdout=log,
@@ -106,9 +126,9 @@ class Workers:
         worker = Worker(process, log_path, name)
         self.started.append(worker)
         deadline = time.monotonic() + READY_TIMEOUT
-        while " ready." not in worker.log():
+        while ready not in worker.log():
             if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"The Celery worker did not start:\n{worker.log()[-3000:]}")
+                raise AssertionError(f"The Celery {command[0]} did not start:\n{worker.log()[-3000:]}")
             time.sleep(0.3)
         return worker
 
@@ -121,14 +141,15 @@ class Workers:
 def workers(transactional_db, tmp_path) -> Iterator[Workers]:
     from workbench.celery import app
 
-    default_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = QUEUE
+    saved = {"task_default_queue": app.conf.task_default_queue, "task_routes": app.conf.task_routes}
+    # update(), not assignment: Celery rebuilds its cached router only when told through update().
+    app.conf.update(task_default_queue=QUEUE, task_routes=TEST_ROUTES)
     pool = Workers(tmp_path)
     try:
         yield pool
     finally:
         pool.stop_all()
-        app.conf.task_default_queue = default_queue
+        app.conf.update(saved)
 
 
 @pytest.fixture

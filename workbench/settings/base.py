@@ -252,13 +252,54 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish must not hang a web request when Redis is down: fail fast, the Job stays queued.
+VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
     "max_retries": 1,
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": VISIBILITY_TIMEOUT,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+
+# One queue per kind of work, so that a long import never waits behind a story's analyses (nor the other way
+# round) and each kind can have workers of its own: `celery worker -Q imports,analysis,synthesis` takes all.
+TASK_QUEUES = ("imports", "analysis", "synthesis")
+CELERY_TASK_ROUTES = {
+    "articles.run_import_batch": {"queue": "imports"},
+    "articles.analyze_article": {"queue": "analysis"},
+    "articles.synthesize_story": {"queue": "synthesis"},
+    # Light bookkeeping, sent by celery beat: on the queue whose workers load no models and mostly wait.
+    "articles.requeue_stale_jobs": {"queue": "imports"},
+}
+
+# Time limits, in seconds. At the soft limit the task is interrupted and its job fails with the reason; the
+# hard limit kills the worker process if the task still has not stopped. Imports fetch pages and feeds
+# (IMPORT_FETCH_TIMEOUT each, up to IMPORT_MAX_FILES of them) and get longer. Every hard limit must stay under
+# the visibility timeout, or Redis would hand a task still running to a second worker (production.py refuses
+# limits that do not).
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", CELERY_TASK_SOFT_TIME_LIMIT + 60)
+IMPORT_TASK_SOFT_TIME_LIMIT = env_int("IMPORT_TASK_SOFT_TIME_LIMIT", 1800)
+IMPORT_TASK_TIME_LIMIT = env_int("IMPORT_TASK_TIME_LIMIT", IMPORT_TASK_SOFT_TIME_LIMIT + 60)
+CELERY_TASK_ANNOTATIONS = {
+    "articles.run_import_batch": {
+        "soft_time_limit": IMPORT_TASK_SOFT_TIME_LIMIT,
+        "time_limit": IMPORT_TASK_TIME_LIMIT,
+    }
+}
+
+# celery beat (one process per deployment) sends, every REQUEUE_CHECK_SECONDS, the task that sends again the
+# jobs still queued REQUEUE_STALE_AFTER_MINUTES after they were last sent (articles.tasks.requeue_stale_jobs).
+REQUEUE_STALE_AFTER_MINUTES = env_float("REQUEUE_STALE_AFTER_MINUTES", 15.0)
+REQUEUE_CHECK_SECONDS = env_int("REQUEUE_CHECK_SECONDS", 300)
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-jobs": {
+        "task": "articles.requeue_stale_jobs",
+        "schedule": REQUEUE_CHECK_SECONDS,
+        # Behind a backlog, one waiting check is enough: a later one replaces it.
+        "options": {"expires": REQUEUE_CHECK_SECONDS},
+    }
+}
 
 # --- Import limits ----------------------------------------------------------------------------------
 

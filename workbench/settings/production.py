@@ -8,13 +8,22 @@ off unless set). A deployment that forgets a variable gets the safe behaviour, n
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import LOGGING, SECRET_KEY, env_bool, env_int
+from .base import (
+    CELERY_TASK_SOFT_TIME_LIMIT,
+    CELERY_TASK_TIME_LIMIT,
+    IMPORT_TASK_SOFT_TIME_LIMIT,
+    IMPORT_TASK_TIME_LIMIT,
+    LOGGING,
+    SECRET_KEY,
+    VISIBILITY_TIMEOUT,
+    env_bool,
+    env_int,
+)
 
 if env_bool("DEBUG", False):
     raise ImproperlyConfigured(
         "DEBUG=true is refused by workbench.settings.production: debug pages show settings and code to "
-        "anyone. "
-        "On a developer's machine use DJANGO_SETTINGS_MODULE=workbench.settings.local."
+        "anyone. On a developer's machine use DJANGO_SETTINGS_MODULE=workbench.settings.local."
     )
 DEBUG = False
 
@@ -23,6 +32,25 @@ if not SECRET_KEY:
         "SECRET_KEY is required in production (workbench.settings.production). Generate one with: "
         "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
+
+# A hard time limit past the visibility timeout would let Redis hand a task still running to a second worker.
+for _soft, _hard, _names in (
+    (
+        CELERY_TASK_SOFT_TIME_LIMIT,
+        CELERY_TASK_TIME_LIMIT,
+        "CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT",
+    ),
+    (
+        IMPORT_TASK_SOFT_TIME_LIMIT,
+        IMPORT_TASK_TIME_LIMIT,
+        "IMPORT_TASK_SOFT_TIME_LIMIT < IMPORT_TASK_TIME_LIMIT",
+    ),
+):
+    if not 0 < _soft < _hard < VISIBILITY_TIMEOUT:
+        raise ImproperlyConfigured(
+            f"Task time limits must be positive with {_names} < CELERY_VISIBILITY_TIMEOUT "
+            f"(got {_soft}, {_hard}, {VISIBILITY_TIMEOUT})."
+        )
 
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
