@@ -65,8 +65,9 @@ class BriefConflict(Exception):
 class ItemConflict(BriefConflict):
     """The item changed, or was removed or merged, since the editor loaded it.
 
-    `item` is the item as it is now (None when it is gone), `item_version` the version the editor saw and
-    `refused_text` the text the editor tried to save (None for an edit without text)."""
+    `item` is the item as it is now (None when it is gone), `item_version` (also `expected_version`) the
+    item's version the editor saw and `refused_text` the text the editor tried to save (None for an edit
+    without text)."""
 
     def __init__(
         self,

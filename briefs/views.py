@@ -1,5 +1,7 @@
-"""The brief's pages and actions. Every action is a POST carrying the version the editor saw; the answer is
-the re-rendered brief pane (HTMX) or a redirect to the workspace with a message (no JavaScript).
+"""The brief's pages and actions. Every action is a POST carrying the brief's version the editor saw (and an
+item's form the item's version: briefs.services decides a conflict where the change is); the answer is the
+re-rendered brief pane (HTMX) or a redirect to the workspace with a message (no JavaScript). A refused save of
+an item or the headline comes back as its form, the editor's text beside the colleague's (409).
 """
 
 from __future__ import annotations
