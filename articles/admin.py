@@ -18,6 +18,7 @@ from articles.models import (
     Mention,
     Outlet,
     Sentence,
+    SourceCorrection,
     Story,
     Summary,
 )
@@ -61,6 +62,40 @@ class StoryAdmin(admin.ModelAdmin):
         return story.articles.count()
 
 
+class ReadOnlyAdminMixin:
+    """An audit record: shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SourceCorrection)
+class SourceCorrectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The workbench's "Edit source details", as recorded (articles.services.sources)."""
+
+    list_display = ["created", "username", "article_link", "story_link", "summary"]
+    list_filter = ["created"]
+    search_fields = ["username", "article__title", "article__story__title"]
+    list_select_related = ["article", "article__story"]
+    fields = ["created", "username", "user", "article_link", "summary", "changes"]
+    readonly_fields = fields
+    date_hierarchy = "created"
+
+    @admin.display(description="article")
+    def article_link(self, correction: SourceCorrection) -> str:
+        return admin_link(correction.article)
+
+    @admin.display(description="story")
+    def story_link(self, correction: SourceCorrection) -> str:
+        return admin_link(correction.article.story)
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = [
@@ -88,6 +123,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "story_link",
         "batch_link",
         "near_duplicate_link",
+        "corrections_link",
     ]
     date_hierarchy = "created"
     actions = [rerun_article_analysis]
@@ -113,6 +149,14 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="near-duplicate of")
     def near_duplicate_link(self, article: Article) -> str:
         return admin_link(article.near_duplicate_of)
+
+    @admin.display(description="source corrections in the workbench")
+    def corrections_link(self, article: Article) -> str:
+        count = article.source_corrections.count()
+        if not count:
+            return "none"
+        url = reverse("admin:articles_sourcecorrection_changelist") + f"?article__id__exact={article.pk}"
+        return format_html('<a href="{}">{} correction{}</a>', url, count, "" if count == 1 else "s")
 
 
 class ImportItemInline(admin.TabularInline):

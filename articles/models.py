@@ -139,6 +139,14 @@ class Article(models.Model):
         return self.url_host or UNKNOWN_OUTLET
 
     @property
+    def imported_from(self) -> str:
+        """What the article was imported from, for editors: the file's name (not the server's path), the URL
+        or feed entry, or the paste's label."""
+        if self.source_format in (SourceFormat.URL, SourceFormat.FEED) or "://" in self.source_name:
+            return self.source_name
+        return self.source_name.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
     def source_key(self) -> str:
         """Which independent source the article is, for counting: its outlet, or itself when the outlet is
         unknown (two articles of unknown outlets may well be two outlets)."""
@@ -154,6 +162,60 @@ class Article(models.Model):
         """What the workspace shows on an article the pipeline cannot read ("German — not analysed (the
         pipeline reads English only)"); "" for a language it reads, or an unknown one."""
         return unsupported_marker(self.language)
+
+
+class SourceCorrection(models.Model):
+    """One correction of an article's source details (outlet, URL, byline, date) made in the workbench: who,
+    when, and each changed field before and after. Written by articles.services.sources; never edited."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="source_corrections")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(max_length=150, blank=True, help_text="Kept if the account is deleted.")
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+    changes = models.JSONField(
+        default=dict,
+        help_text='{"field": ["before", "after"]} for outlet, url, byline and published_at (ISO 8601); '
+        '"" is unknown.',
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.username or 'someone'} corrected {', '.join(self.changes)} of article {self.article_id}"
+        )
+
+    @property
+    def summary(self) -> str:
+        """The changes for people: outlet “Unknown” → “Harbour Gazette”; URL added."""
+        return "; ".join(
+            describe_change(field, before, after) for field, (before, after) in self.changes.items()
+        )
+
+
+SOURCE_FIELD_NAMES = {"outlet": "outlet", "url": "URL", "byline": "byline", "published_at": "date"}
+
+
+def describe_change(field: str, before: str, after: str) -> str:
+    name = SOURCE_FIELD_NAMES.get(field, field)
+    if field == "published_at":
+        before, after = _date_for_people(before), _date_for_people(after)
+    if not before:
+        return f"{name} “{after}” added"
+    if not after:
+        return f"{name} “{before}” removed"
+    return f"{name} “{before}” → “{after}”"
+
+
+def _date_for_people(value: str) -> str:
+    from django.utils.dateformat import format as date_format
+    from django.utils.dateparse import parse_datetime
+
+    moment = parse_datetime(value) if value else None
+    return date_format(timezone.localtime(moment), "j M Y, H:i") if moment else value
 
 
 class ImportBatch(models.Model):

@@ -14,17 +14,20 @@ _READ = [
     "briefs.view_revision",
     "briefs.view_publication",
 ]
+# Editors also correct an article's source details (outlet, URL, byline, date) on its page in the workbench
+# (articles.change_article; audited, see articles.services.sources); only the admin's staff see the admin.
 _EDIT = [
     "articles.add_story",
+    "articles.change_article",
     "briefs.import_articles",
     "briefs.edit_brief",
     "briefs.rerun_analysis",
 ]
 # The chief editor also keeps the records in order in the admin: corrects stories, articles' metadata and
-# outlets, and reads everything else there (briefs stay read-only in the admin, see briefs.admin).
+# outlets, and reads everything else there (briefs stay read-only in the admin, see briefs.admin), the
+# source corrections made in the workbench among them.
 _ADMIN = [
     "articles.change_story",
-    "articles.change_article",
     "articles.add_outlet",
     "articles.change_outlet",
     "articles.view_outlet",
@@ -35,6 +38,7 @@ _ADMIN = [
     "articles.view_claim",
     "articles.view_discrepancy",
     "articles.view_entity",
+    "articles.view_sourcecorrection",
     "briefs.view_briefitem",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -10,6 +10,7 @@ from django.shortcuts import render
 
 PERMISSION_MESSAGES = {
     "articles.add_story": "create stories",
+    "articles.change_article": "correct articles' source details",
     "briefs.edit_brief": "edit briefs",
     "briefs.publish_brief": "publish or unpublish briefs",
     "briefs.import_articles": "import articles",

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
 from articles.views.rendering import render_page_or_partial, require_permission
+from articles.views.sources import ARTICLE_PAGE, article_page_context
 from articles.views.text import article_paragraphs
 from briefs import selectors
 from briefs.models import Brief
@@ -184,17 +185,16 @@ def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
     article = selectors.article_for_reading(story, article_id)
     if article is None:
         raise Http404(f"Story “{story.title}” has no article {article_id}.")
-    brief = selectors.brief_or_default(story)
+    if not request.htmx:
+        return render(request, ARTICLE_PAGE, article_page_context(request, story, article))
     context = {
         "story": story,
         "article": article,
         "paragraphs": article_paragraphs(article),
-        "brief": brief,
+        "brief": selectors.brief_or_default(story),
         "cited_sentence": _int_param(request, "sentence"),
     }
-    if request.htmx:
-        return render(request, f"{WORKSPACE}#article-text", context)
-    return render(request, "articles/article_page.html", context)
+    return render(request, f"{WORKSPACE}#article-text", context)
 
 
 @require_GET

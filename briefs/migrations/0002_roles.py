@@ -18,8 +18,9 @@ def create_roles(apps, schema_editor):
         group, _ = Group.objects.get_or_create(name=group_name)
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            group.permissions.add(permission)
+            permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:  # a model of a later migration: that migration adds its permissions
+                group.permissions.add(permission)
 
 
 def remove_roles(apps, schema_editor):

@@ -148,6 +148,10 @@ def story_data(newsroom: Newsroom, role: str) -> Prepared:
     return {}, {"title": f"A story started by {role}"}
 
 
+def source_details_data(newsroom: Newsroom, role: str) -> Prepared:
+    return {}, {"source-outlet": f"Outlet named by {role}", "source-url": "https://outlet.example/a"}
+
+
 def import_data(newsroom: Newsroom, role: str) -> Prepared:
     return {}, {"pasted_title": "Pasted", "pasted": f"A pasted article from {role}. It has two sentences."}
 
@@ -184,6 +188,10 @@ MATRIX: dict[str, Entry] = {
     "stories/new/": Entry(get=NO_METHOD, post=EDIT, prepare=story_data),
     "stories/<slug:slug>/import/": Entry(get=READ, post=EDIT, prepare=import_data),
     "stories/<slug:slug>/analysis/": Entry(get=NO_METHOD, post=EDIT),
+    # An article's outlet, URL, byline and date (the form is on the article's page).
+    "stories/<slug:slug>/articles/<int:article_id>/source/": Entry(
+        get=NO_METHOD, post=EDIT, prepare=source_details_data
+    ),
     "stories/<slug:slug>/brief/header/": Entry(**BRIEF_ACTION, prepare=header_data),
     "stories/<slug:slug>/brief/add-claim/": Entry(**BRIEF_ACTION, prepare=add_claim_data),
     "stories/<slug:slug>/brief/add-sentence/": Entry(**BRIEF_ACTION, prepare=add_sentence_data),

@@ -1,0 +1,225 @@
+"""Correcting an article's source details in the workbench: its outlet, URL, byline and publication date.
+
+`update_article_source(article, user, **fields)` is the one write. In one transaction it checks the user may
+correct source details (articles.change_article: Editors and chief editors), refuses a correction made on
+details someone else corrected meanwhile, stores the fields, records a SourceCorrection (who, when, each
+field before and after) and touches the story (the story list's last change; its outlet count is read live).
+When the brief of the story cites the article and what its sources say changed (outlet, URL, date), the brief
+gets a new revision holding the corrected sources: its exports show them at once, and the public page once
+the brief is published again (a correction is not a publication: only a chief editor publishes). When the
+outlet changed and the story has been synthesised, the synthesis is queued again, as the claims' support
+counts outlets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.importing.html import domain_of
+from articles.importing.manifest import valid_http_url
+from articles.models import Article, CandidateBrief, Outlet, SourceCorrection, Story
+
+PERMISSION = "articles.change_article"
+FIELDS = ("outlet", "url", "byline", "published_at")
+# What a brief's snapshot records of a source (briefs.services._source): a change of these makes a revision.
+SNAPSHOT_FIELDS = frozenset({"outlet", "url", "published_at"})
+UNSET = object()
+
+
+class SourceDetailsError(ValueError):
+    """A value the article cannot hold (a URL that is not http(s), an outlet name too long); for people."""
+
+
+class SourceDetailsConflict(Exception):
+    """The details were corrected by someone else since the editor loaded them (`latest`, that correction)."""
+
+    def __init__(self, latest: SourceCorrection):
+        self.latest = latest
+        when = timezone.localtime(latest.created).strftime("%H:%M")
+        super().__init__(
+            f"The source details were corrected by {latest.username or 'someone'} at {when} while you were "
+            "editing them: yours were not saved. They are shown as they are now, with yours in the form: "
+            "save again to replace theirs."
+        )
+
+
+@dataclass
+class SourceUpdate:
+    """What a correction did: the audit record (None when nothing changed) and what followed from it."""
+
+    correction: SourceCorrection | None
+    brief_revision: int | None = None  # the brief's new revision number, when its sources changed
+    brief_published: bool = False  # the brief is live: its public page shows the correction once republished
+    synthesis_queued: bool = False
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def saved(self) -> bool:
+        return self.correction is not None
+
+
+def source_details(article: Article) -> dict[str, str]:
+    """The article's source details as the audit records them: strings, "" when unknown."""
+    return {
+        "outlet": article.outlet.name if article.outlet_id else "",
+        "url": article.url,
+        "byline": article.byline,
+        "published_at": article.published_at.isoformat() if article.published_at else "",
+    }
+
+
+def latest_correction_id(article: Article) -> int:
+    """The id of the article's last correction (0 before any): what an edit form sends back as seen."""
+    return article.source_corrections.order_by("-created", "-id").values_list("id", flat=True).first() or 0
+
+
+def update_article_source(
+    article: Article,
+    user: AbstractBaseUser,
+    *,
+    outlet=UNSET,
+    url=UNSET,
+    byline=UNSET,
+    published_at=UNSET,
+    seen_correction: int | None = None,
+) -> SourceUpdate:
+    """Correct the given fields (each left out stays as it is; "" or None makes it unknown) and audit it.
+
+    `outlet` is a name: an existing outlet of that name (any case) or a new one. `seen_correction` is the id
+    of the last correction the editor saw (latest_correction_id); when another was made since,
+    SourceDetailsConflict is raised and nothing is written. Raises PermissionDenied for a user who may not
+    correct source details, SourceDetailsError for a value the article cannot hold."""
+    if user is None or not user.is_authenticated or not user.has_perm(PERMISSION):
+        raise PermissionDenied(
+            f"Your account ({user.get_username() if user else 'anonymous'}) may not correct articles' "
+            "source details."
+        )
+    wanted = _cleaned(outlet=outlet, url=url, byline=byline, published_at=published_at)
+    with transaction.atomic():
+        article = Article.objects.select_for_update(of=("self",)).select_related("outlet").get(pk=article.pk)
+        if seen_correction is not None:
+            latest = article.source_corrections.order_by("-created", "-id").first()
+            if latest is not None and latest.pk != seen_correction:
+                raise SourceDetailsConflict(latest)
+        before = source_details(article)
+        changes = {
+            name: [before[name], value]
+            for name, value in _as_recorded(wanted).items()
+            if before[name] != value
+        }
+        if not changes:
+            return SourceUpdate(correction=None)
+        if "outlet" in changes:
+            article.outlet = _outlet_named(wanted["outlet"], wanted.get("url", article.url))
+        if "url" in changes:
+            article.url = wanted["url"]
+        if "byline" in changes:
+            article.byline = wanted["byline"]
+        if "published_at" in changes:
+            article.published_at = wanted["published_at"]
+        article.save(update_fields=list(changes))
+        correction = SourceCorrection.objects.create(
+            article=article, user=user, username=user.get_username(), changes=changes
+        )
+        Story.objects.filter(pk=article.story_id).update(updated=timezone.now())
+        result = SourceUpdate(correction=correction, changes=changes)
+        if SNAPSHOT_FIELDS & changes.keys():
+            result.brief_revision, result.brief_published = _record_in_brief(article, user, correction)
+        if "outlet" in changes and CandidateBrief.objects.filter(story_id=article.story_id).exists():
+            from articles import jobs
+
+            jobs.enqueue_synthesis(article.story)
+            result.synthesis_queued = True
+    return result
+
+
+# --- Internals ---------------------------------------------------------------------------------------
+
+
+def _cleaned(**given) -> dict:
+    wanted = {}
+    for name, value in given.items():
+        if value is UNSET:
+            continue
+        if name == "published_at":
+            if value in (None, ""):
+                wanted[name] = None
+            elif isinstance(value, datetime):
+                wanted[name] = value if timezone.is_aware(value) else timezone.make_aware(value)
+            else:
+                raise SourceDetailsError("Date: give a date and time, or nothing for unknown.")
+            continue
+        text = " ".join(str(value or "").split())
+        if name == "outlet" and len(text) > 200:
+            raise SourceDetailsError("Outlet: at most 200 characters.")
+        if name == "byline" and len(text) > 300:
+            raise SourceDetailsError("Byline: at most 300 characters.")
+        if name == "url":
+            text = str(value or "").strip()
+            if text and not valid_http_url(text):
+                raise SourceDetailsError(f"URL: “{text}” is not an http(s) address.")
+        wanted[name] = text
+    return wanted
+
+
+def _as_recorded(wanted: dict) -> dict[str, str]:
+    recorded = dict(wanted)
+    if "published_at" in recorded:
+        moment = recorded["published_at"]
+        recorded["published_at"] = moment.isoformat() if moment else ""
+    if "outlet" in recorded:
+        existing = (
+            Outlet.objects.filter(name__iexact=recorded["outlet"]).first() if recorded["outlet"] else None
+        )
+        recorded["outlet"] = existing.name if existing else recorded["outlet"]
+    return recorded
+
+
+def _outlet_named(name: str, url: str) -> Outlet | None:
+    """The outlet of that name (any case), made when new (with the URL's domain); None for "unknown"."""
+    if not name:
+        return None
+    existing = Outlet.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    outlet, _ = Outlet.objects.get_or_create(name=name, defaults={"domain": domain_of(url)[:253]})
+    return outlet
+
+
+def _record_in_brief(
+    article: Article, user: AbstractBaseUser, correction: SourceCorrection
+) -> tuple[int | None, bool]:
+    """A new revision of the story's brief when it cites the article: the brief as it is, with the corrected
+    source. Returns (the revision's number, whether the brief is published); (None, False) when not cited."""
+    from briefs.models import Brief, Publication, Revision
+    from briefs.services import brief_snapshot
+
+    brief_id = (
+        Brief.objects.filter(story_id=article.story_id, items__articles=article)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if brief_id is None:
+        return None, False
+    # The UPDATE takes the brief's row, as every brief edit does first (briefs.services): the edits of the
+    # brief run one after the other and this revision claims the next version.
+    now = timezone.now()
+    Brief.objects.filter(pk=brief_id).update(version=F("version") + 1, updated=now, updated_by=user)
+    brief = Brief.objects.select_related("story").get(pk=brief_id)
+    title = article.title if len(article.title) <= 50 else article.title[:49].rstrip() + "…"
+    Revision.objects.create(
+        brief=brief,
+        number=brief.version,
+        snapshot=brief_snapshot(brief),
+        action=f"Source of “{title}” corrected: {correction.summary}"[:200],
+        author=user,
+    )
+    live = Publication.objects.filter(brief=brief, unpublished_at__isnull=True).exists()
+    return brief.version, live
