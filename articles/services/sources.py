@@ -223,3 +223,37 @@ def _record_in_brief(
     )
     live = Publication.objects.filter(brief=brief, unpublished_at__isnull=True).exists()
     return brief.version, live
+
+
+def fill_outlets_from_manifest(story: Story, folder) -> int:
+    """The story's articles imported from the folder's files and still without an outlet get the outlet its
+    manifest.json names (setup_demo, on a database made before seeds/ had one). Each is recorded as a
+    correction by "setup_demo". Returns how many were filled; a missing or broken manifest fills nothing."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from articles.importing.manifest import MANIFEST_NAME, read_manifest
+
+    folder = Path(folder)
+    manifest = folder / MANIFEST_NAME
+    if not manifest.is_file():
+        return 0
+    files = [path for path in folder.iterdir() if path.is_file() and path != manifest]
+    details, _ = read_manifest(manifest, files, settings.IMPORT_MAX_FILE_BYTES)
+    outlets = {path.name: found.outlet for path, found in details.items() if found.outlet}
+    filled = 0
+    for article in story.articles.filter(outlet__isnull=True).only(
+        "id", "source_name", "source_format", "url"
+    ):
+        name = outlets.get(article.imported_from)
+        if not name:
+            continue
+        with transaction.atomic():
+            article.outlet = _outlet_named(name, article.url)
+            article.save(update_fields=["outlet"])
+            SourceCorrection.objects.create(
+                article=article, username="setup_demo", changes={"outlet": ["", name]}
+            )
+        filled += 1
+    return filled

@@ -223,3 +223,39 @@ def test_the_story_list_counts_the_corrected_outlets(editor_client, built):
     third.refresh_from_db()
     assert third.outlet == Outlet.objects.get(name="Outlet A")
     assert outlets() == "2"
+
+
+def test_setup_demo_fills_the_outlets_of_a_demo_story_imported_before_the_manifest(db, tmp_path, monkeypatch):
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from articles.management.commands.setup_demo import DEMO_STORY_SLUG, DEMO_STORY_TITLE
+    from articles.models import Story
+    from tests.conftest import SEEDS_DIR
+
+    monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-123")
+    story = Story.objects.create(title=DEMO_STORY_TITLE, slug=DEMO_STORY_SLUG)
+    for n, path in enumerate(sorted(SEEDS_DIR.glob("*.txt"))):
+        Article.objects.create(
+            story=story,
+            title=f"Seed {n}",
+            body=path.read_text(encoding="utf-8"),
+            content_hash=f"{n:064d}",
+            source_format="text",
+            source_name=str(path),
+            analyzed_at=timezone.now(),
+        )
+    out = io.StringIO()
+
+    call_command("setup_demo", password_file=str(tmp_path / "pw"), stdout=out)
+
+    assert "Outlets of 5 articles filled in" in out.getvalue()
+    labels = [a.source_label for a in story.articles.select_related("outlet").order_by("source_name")]
+    assert labels == [f"Demo outlet {letter}" for letter in "ABCDE"]
+    assert SourceCorrection.objects.filter(username="setup_demo").count() == 5
+    call_command(
+        "setup_demo", password_file=str(tmp_path / "pw"), stdout=io.StringIO()
+    )  # again: nothing more
+    assert SourceCorrection.objects.count() == 5

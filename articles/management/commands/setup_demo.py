@@ -63,6 +63,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo story “{story.title}”: {imported} articles imported from {seeds_dir}.")
         else:
             self.stdout.write(f"Demo story “{story.title}” already has {story.articles.count()} articles.")
+            from articles.services.sources import fill_outlets_from_manifest
+
+            filled = fill_outlets_from_manifest(story, seeds_dir)
+            if filled:
+                self.stdout.write(
+                    f"Outlets of {filled} articles filled in from {seeds_dir / 'manifest.json'}."
+                )
 
         pending = Article.objects.filter(story=story, analyzed_at__isnull=True)
         if pending.exists():
