@@ -111,13 +111,14 @@ def test_compose_takes_secrets_from_the_environment(tracked):
     compose = yaml.safe_load(tracked["docker-compose.yml"])
     app = compose["x-app-environment"]
     assert app["SECRET_KEY"].startswith("${SECRET_KEY:?"), "SECRET_KEY is required, with no default"
-    # The database password may have a default only because the database is never published outside the
-    # compose network; the same holds for Redis, which has no password.
+    # The database password is required too, with no default; neither the database nor Redis (which has no
+    # password) is published outside the compose network.
     for service in ("postgres", "redis"):
         assert "ports" not in compose["services"][service], f"{service} must not publish a port"
     assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith(
-        "${POSTGRES_PASSWORD"
+        "${POSTGRES_PASSWORD:?"
     )
+    assert "${POSTGRES_PASSWORD:?" in app["DATABASE_URL"]
 
 
 @pytest.mark.parametrize("name", SECRET_FILES)

@@ -25,7 +25,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
+    """The variable's value; `default` when it is unset or blank (as compose passes an optional `${X:-}`)."""
+    return (os.environ.get(name) or "").strip() or default
 
 
 def env_bool(name: str, default: bool) -> bool:
