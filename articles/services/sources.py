@@ -14,7 +14,7 @@ counts outlets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -71,8 +71,13 @@ def source_details(article: Article) -> dict[str, str]:
         "outlet": article.outlet.name if article.outlet_id else "",
         "url": article.url,
         "byline": article.byline,
-        "published_at": article.published_at.isoformat() if article.published_at else "",
+        "published_at": _iso(article.published_at),
     }
+
+
+def _iso(moment: datetime | None) -> str:
+    """A moment as the audit records it: ISO 8601 in UTC, so that one instant always reads the same."""
+    return moment.astimezone(UTC).isoformat() if moment else ""
 
 
 def latest_correction_id(article: Article) -> int:
@@ -172,8 +177,7 @@ def _cleaned(**given) -> dict:
 def _as_recorded(wanted: dict) -> dict[str, str]:
     recorded = dict(wanted)
     if "published_at" in recorded:
-        moment = recorded["published_at"]
-        recorded["published_at"] = moment.isoformat() if moment else ""
+        recorded["published_at"] = _iso(recorded["published_at"])
     if "outlet" in recorded:
         existing = (
             Outlet.objects.filter(name__iexact=recorded["outlet"]).first() if recorded["outlet"] else None

@@ -259,3 +259,20 @@ def test_setup_demo_fills_the_outlets_of_a_demo_story_imported_before_the_manife
         "setup_demo", password_file=str(tmp_path / "pw"), stdout=io.StringIO()
     )  # again: nothing more
     assert SourceCorrection.objects.count() == 5
+
+
+def test_saving_the_form_as_shown_records_nothing_in_any_time_zone(editor_client, built, settings):
+    settings.TIME_ZONE = "America/New_York"
+    article = built.articles[0]
+    Article.objects.filter(pk=article.pk).update(
+        published_at=article.published_at.replace(second=0, microsecond=0)
+    )
+    page = editor_client.get(reverse("article_text", args=[built.story.slug, article.pk])).content.decode()
+    shown = dict(re.findall(r'name="(source-[a-z_]+)" value="([^"]*)"', page))
+    assert set(shown) == {"source-outlet", "source-url", "source-byline", "source-published_at"}
+
+    response = editor_client.post(
+        reverse("article_source_details", args=[built.story.slug, article.pk]), shown
+    )
+
+    assert response.status_code == 302 and not SourceCorrection.objects.exists()
