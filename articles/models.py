@@ -190,10 +190,11 @@ class SourceCorrection(models.Model):
 
     @property
     def summary(self) -> str:
-        """The changes for people: outlet “Unknown” → “Harbour Gazette”; URL added."""
-        return "; ".join(
-            describe_change(field, before, after) for field, (before, after) in self.changes.items()
-        )
+        """The changes for people: outlet “Unknown” → “Harbour Gazette”; URL added. In the form's order of the
+        fields (PostgreSQL's jsonb keeps keys in its own order)."""
+        order = list(SOURCE_FIELD_NAMES)
+        fields = sorted(self.changes, key=lambda f: order.index(f) if f in order else len(order))
+        return "; ".join(describe_change(field, *self.changes[field]) for field in fields)
 
 
 SOURCE_FIELD_NAMES = {"outlet": "outlet", "url": "URL", "byline": "byline", "published_at": "date"}
