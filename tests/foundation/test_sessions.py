@@ -20,7 +20,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.foundation.test_settings import LOCAL, PRODUCTION, PROJECT_DIR, python_env, run_python
+from tests.foundation.test_settings import LOCAL, PRODUCTION, PROJECT_DIR, last_line, python_env
 
 SCRIPT = Path(__file__).with_name("session_process.py")
 CACHED_ENGINES = {
@@ -131,9 +131,7 @@ def test_on_the_real_stack_a_logout_ends_the_session_in_every_process(start, tra
 
 
 def session_settings(settings_module: str, **env: str) -> dict:
-    result = run_python(["-c", PROBE], settings_module, **env)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(last_line(["-c", PROBE], settings_module, **env))
 
 
 @pytest.mark.parametrize("settings_module", [LOCAL, PRODUCTION])

@@ -63,10 +63,15 @@ def run_python(
     )
 
 
-def settings_under(settings_module: str = LOCAL, **env: str) -> dict:
-    result = run_python(["-c", PROBE], settings_module, **env)
+def last_line(code_or_args: list[str], settings_module: str | None = LOCAL, **env: str) -> str:
+    """The last line printed by Python run as run_python runs it, which must succeed."""
+    result = run_python(code_or_args, settings_module, **env)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return result.stdout.strip().splitlines()[-1]
+
+
+def settings_under(settings_module: str = LOCAL, **env: str) -> dict:
+    return json.loads(last_line(["-c", PROBE], settings_module, **env))
 
 
 def test_embedded_default_is_sqlite_in_the_project_folder_with_eager_tasks():
@@ -110,9 +115,7 @@ SAFETY_PROBE = (
 
 def test_production_is_safe_with_nothing_but_a_secret_key():
     """A deployment that forgot every variable: no debug pages, no fetching inside the network, HTTPS only."""
-    result = run_python(["-c", SAFETY_PROBE], PRODUCTION, SECRET_KEY="s" * 60)
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
+    assert json.loads(last_line(["-c", SAFETY_PROBE], PRODUCTION, SECRET_KEY="s" * 60)) == {
         "debug": False,
         "private_urls": False,
         "secure_cookies": True,
@@ -159,9 +162,7 @@ def test_production_refuses_debug_instead_of_following_it():
     ids=["manage.py", "wsgi", "asgi", "celery", "gunicorn.conf.py"],
 )
 def test_each_entry_point_defaults_to_its_settings_module(entry_point, expected):
-    result = run_python(entry_point, None, SECRET_KEY="s" * 60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == expected
+    assert last_line(entry_point, None, SECRET_KEY="s" * 60) == expected
 
 
 # Written in pieces so that this file does not match its own pattern: the module before the split.

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.foundation.test_settings import PRODUCTION, PROJECT_DIR, run_python
+from tests.foundation.test_settings import PRODUCTION, PROJECT_DIR, last_line
 
 # Written in pieces so that this file does not match its own patterns.
 PRIVATE_KEY = re.compile("-----BEGIN " + r"[A-Z ]*PRIVATE KEY-----")
@@ -134,15 +134,11 @@ KEY_PROBE = "import django; django.setup(); from django.conf import settings as 
 
 def test_the_secret_key_comes_from_the_environment():
     key = "an-environment-secret-key-for-this-test-only-0123456789-abcdefghijklmnop"
-    result = run_python(["-c", KEY_PROBE], PRODUCTION, SECRET_KEY=key)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == key
+    assert last_line(["-c", KEY_PROBE], PRODUCTION, SECRET_KEY=key) == key
 
 
 def test_in_development_the_key_comes_from_the_git_ignored_file():
-    result = run_python(["-c", KEY_PROBE])
-    assert result.returncode == 0, result.stderr
-    key = result.stdout.strip().splitlines()[-1]
+    key = last_line(["-c", KEY_PROBE])
     assert len(key) >= 50
     assert key == (PROJECT_DIR / ".dev-secret-key").read_text().strip()
 

@@ -15,7 +15,7 @@ from articles.importing import ImportSource, create_import_batch, run_import_bat
 from articles.importing.errors import ImportFailure
 from articles.importing.fetch import refuse_non_public
 from articles.models import ImportItem, Story
-from tests.foundation.test_settings import LOCAL, PRODUCTION, run_python
+from tests.foundation.test_settings import LOCAL, PRODUCTION, last_line
 
 PAGE = (
     "<html><head><title>Inside</title></head><body><article><h1>Internal page</h1>"
@@ -176,6 +176,4 @@ PROBE = (
     ],
 )
 def test_private_addresses_are_refused_unless_the_operator_allows_them(settings_module, env, expected):
-    result = run_python(["-c", PROBE], settings_module, **env)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == expected
+    assert last_line(["-c", PROBE], settings_module, **env) == expected
