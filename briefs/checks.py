@@ -10,12 +10,16 @@ refuses to publish with open warnings unless the publisher confirms them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db.models import Q
 
 from articles.models import Discrepancy
 from briefs.models import Brief, BriefItem
+
+T = TypeVar("T")
 
 RESOLUTIONS = {
     "noted": "noted (both versions are known)",
@@ -74,18 +78,24 @@ def cited_sentences(items: list[BriefItem]) -> dict[int, list[CitedSentence]]:
     return cited
 
 
+def first_per_article(cited: Iterable[tuple[int, int, T]]) -> dict[int, T]:
+    """From (article id, sentence index, value) of an item's cited sentences: the value of each article's
+    first cited sentence in reading order, what the item's source stands for (its quote, its link)."""
+    first: dict[int, T] = {}
+    for article_id, _, value in sorted(cited, key=lambda entry: entry[:2]):
+        first.setdefault(article_id, value)
+    return first
+
+
 def evidence_links(
     items: list[BriefItem], cited: dict[int, list[CitedSentence]]
 ) -> dict[int, dict[int, int]]:
     """For each item, its articles' first cited sentence (article id -> sentence id): where each source
     badge of the item leads (the sentence highlighted in the article's text)."""
-    links: dict[int, dict[int, int]] = {}
-    for item in items:
-        first: dict[int, int] = {}
-        for sentence in cited.get(item.pk, []):
-            first.setdefault(sentence.article_id, sentence.sentence_id)
-        links[item.pk] = first
-    return links
+    return {
+        item.pk: first_per_article((c.article_id, c.index, c.sentence_id) for c in cited.get(item.pk, []))
+        for item in items
+    }
 
 
 def item_flags(

@@ -31,7 +31,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from articles.models import Article, Claim, Sentence, Story
-from briefs.checks import RESOLUTIONS, PublishWarning, item_flags, publish_warnings
+from briefs.checks import RESOLUTIONS, PublishWarning, first_per_article, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Presence, Publication, Revision
 from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS, STAFF_ROLES
 
@@ -238,10 +238,7 @@ def _source(article: Article, quote: str = "") -> dict:
 
 def _quotes(item: BriefItem) -> dict[int, str]:
     """The first sentence (in reading order) the item cites from each of its articles."""
-    quotes: dict[int, str] = {}
-    for sentence in sorted(item.sentences.all(), key=lambda s: (s.article_id, s.index)):
-        quotes.setdefault(sentence.article_id, sentence.text)
-    return quotes
+    return first_per_article((s.article_id, s.index, s.text) for s in item.sentences.all())
 
 
 def _snapshot_items(brief: Brief) -> list[BriefItem]:
