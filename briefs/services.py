@@ -702,6 +702,36 @@ def brief_attach_source(
     return item
 
 
+def brief_detach_source(
+    brief: Brief,
+    item_id: int,
+    *,
+    article: Article,
+    user: AbstractBaseUser | None,
+    expected_version: int | None = None,
+    item_version: int | None = None,
+) -> BriefItem:
+    """Detach a source from an item, with the sentences the item cites from it (the item may end up
+    unsourced: the pre-publish check says so). Detaching one it does not cite records nothing (`saved` is
+    False)."""
+    with transaction.atomic():
+        brief, item, changes = _item_to_edit(
+            brief,
+            item_id,
+            item_version=item_version,
+            expected_version=expected_version,
+            unchanged=lambda current: not current.articles.filter(pk=article.pk).exists(),
+        )
+        if changes:
+            brief = _bump(brief, user)
+            item.articles.remove(article)
+            item.sentences.remove(*item.sentences.filter(article_id=article.pk))
+            item.save(update_fields=_stamp(item, brief))
+            _record(brief, user, f"Detached {article.source_label} from item {item.position + 1}")
+    item.brief, item.saved = brief, changes
+    return item
+
+
 def brief_resolve_flag(
     brief: Brief,
     item_id: int,

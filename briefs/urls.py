@@ -21,6 +21,7 @@ urlpatterns = [
     path(brief + "items/<int:item_id>/move/", views.move_item, name="brief_move_item"),
     path(brief + "items/<int:item_id>/edit/", views.edit_item, name="brief_edit_item"),
     path(brief + "items/<int:item_id>/attach/", views.attach_source, name="brief_attach_source"),
+    path(brief + "items/<int:item_id>/detach/", views.detach_source, name="brief_detach_source"),
     path(brief + "history/", views.history, name="brief_history"),
     path(brief + "restore/<int:number>/", views.restore_revision, name="brief_restore"),
     path(brief + "items/<int:item_id>/resolve-flag/", views.resolve_flag, name="brief_resolve_flag"),

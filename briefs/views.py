@@ -34,6 +34,7 @@ from briefs.services import (
     brief_add_own_item,
     brief_add_sentence,
     brief_attach_source,
+    brief_detach_source,
     brief_edit_item,
     brief_get_or_create,
     brief_merge_items,
@@ -62,8 +63,11 @@ def source_options(articles: list[Article]) -> str:
 
 
 def _source_articles(story: Story) -> list[Article]:
+    """The story's articles for an "attach a source" list, with what `source_label` reads (outlet, URL)."""
     return list(
-        story.articles.select_related("outlet").only("id", "story_id", "title", "source_name", "outlet__name")
+        story.articles.select_related("outlet").only(
+            "id", "story_id", "title", "source_name", "url", "outlet__name"
+        )
     )
 
 
@@ -350,6 +354,24 @@ def attach_source(request: HttpRequest, brief: Brief, expected_version: int, ite
     if not item.saved:
         return f"Nothing to save: {article.source_label} is already a source of this item."
     return f"{article.source_label} attached as a source."
+
+
+@brief_action()
+def detach_source(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+    article = Article.objects.filter(story=brief.story, pk=_posted_id(request, "article", "a source")).first()
+    if article is None:
+        raise BriefActionError("That article is not in this story.")
+    item = brief_detach_source(
+        brief,
+        item_id,
+        article=article,
+        user=request.user,
+        expected_version=expected_version,
+        item_version=_item_version(request),
+    )
+    if not item.saved:
+        return f"Nothing to detach: {article.source_label} is not a source of this item."
+    return f"{article.source_label} detached from item {item.position + 1}."
 
 
 @brief_action()
