@@ -310,6 +310,12 @@ class Job(models.Model):
     error = models.TextField(blank=True, help_text="What went wrong, for a person.")
     created = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Last sign of life of the process running the job (its lease): a running job whose "
+        "heartbeat is older than JOB_LEASE_SECONDS was left by a process that stopped.",
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
