@@ -1,7 +1,8 @@
 """Named-entity mentions with spaCy, and the one-pass analysis of many articles (sentences + mentions).
 
 One pipeline of two small components (`senter`, then `ner`) runs over all texts with nlp.pipe; the tagger,
-parser, lemmatizer and attribute ruler are never loaded. Sentences and mentions come from the same Doc.
+parser, lemmatizer and attribute ruler are never loaded. Sentences and mentions come from the same Doc; a long
+text is run in pieces and joined back (articles.nlp.segmentation.pipe_docs), so no length is refused.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from articles.nlp.segmentation import DEFAULT_MODEL, PIPE_BATCH_SIZE, load_pipeline, spans_from_doc
+from articles.nlp.segmentation import DEFAULT_MODEL, PIPE_BATCH_SIZE, load_pipeline, pipe_docs, spans_from_doc
 from articles.nlp.types import SentenceSpan
 
 
@@ -55,7 +56,7 @@ def analyze_texts(
     texts = list(texts)
     titles = list(titles) if titles is not None else [""] * len(texts)
     nlp = load_pipeline(model, with_entities=True)
-    docs = nlp.pipe(texts, batch_size=batch_size, n_process=n_process)
+    docs = pipe_docs(nlp, texts, batch_size=batch_size, n_process=n_process)
     return [
         ArticleAnalysis(spans_from_doc(text, doc, title), mentions_from_doc(doc))
         for text, doc, title in zip(texts, docs, titles, strict=True)

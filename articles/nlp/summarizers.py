@@ -7,7 +7,10 @@ NLTK data: the English stemmer is NLTK's pure-Python snowball module and the sto
 
 from __future__ import annotations
 
+import heapq
+import math
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +25,15 @@ LANGUAGE = "english"
 # KL-Sum rescans every remaining sentence against the growing summary, for every sentence it picks: cubic in
 # the number of sentences. It sees at most this many (the article's first ones; news puts the facts first).
 KL_MAX_SENTENCES = 60
+# LexRank, TextRank, Reduction and LSA compare every sentence with every other (SumBasic rescans all of them
+# for each one it rates): their cost grows with the square of the sentence count, and a 7,000-sentence article
+# took over ten minutes. Each algorithm sees at most this many candidates. A longer article is first narrowed
+# in linear time: its opening sentences (news puts the facts first) and the sentences nearest its TF-IDF
+# centroid (what the article is mostly about). News articles have far fewer sentences, so the cap leaves
+# them alone; bench/bounded.py measures its time and ROUGE effect.
+MAX_CANDIDATES = 300
+# The share of the candidates taken by position, before the centroid fills the rest.
+LEAD_SHARE = 0.25
 
 # Edmundson's cue method: words that signal a sentence carries the news (bonus), or that it is hedging,
 # promotion or page furniture (stigma). Null words are ignored by the title method.
@@ -209,6 +221,38 @@ class _WordBudget:
         return chosen
 
 
+def preselect(candidates: Sequence[SentenceSpan], limit: int) -> set[int]:
+    """At most `limit` of the candidates (their indices), chosen in time linear in the article's words.
+
+    The first `LEAD_SHARE` of the limit are the opening sentences; the rest are the sentences whose TF-IDF
+    vector (stemmed words, stop words left out) is nearest the article's centroid.
+    """
+    if len(candidates) <= limit:
+        return {span.index for span in candidates}
+    stem, stop = _stemmer(), _stop_words()
+    bags = [
+        Counter(stem(w.lower()) for w in words(span.text) if w.lower() not in stop) for span in candidates
+    ]
+    document_frequency: Counter[str] = Counter()
+    for bag in bags:
+        document_frequency.update(bag.keys())
+    total = len(bags)
+    idf = {term: math.log(total / count) for term, count in document_frequency.items()}
+    vectors = []
+    centroid: Counter[str] = Counter()
+    for bag in bags:
+        vector = {term: tf * idf[term] for term, tf in bag.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        vector = {term: v / norm for term, v in vector.items()}
+        vectors.append(vector)
+        centroid.update(vector)
+    lead = max(1, int(limit * LEAD_SHARE))
+    rest = range(lead, len(candidates))
+    scores = {k: sum(v * centroid[term] for term, v in vectors[k].items()) for k in rest}
+    central = heapq.nlargest(limit - lead, rest, key=lambda k: (scores[k], -k))
+    return {candidates[k].index for k in [*range(lead), *central]}
+
+
 def summarize(
     text: str,
     spans: Sequence[SentenceSpan],
@@ -217,10 +261,12 @@ def summarize(
     word_budget: int | None = None,
     title: str = "",
     model: str = DEFAULT_MODEL,
+    max_candidates: int | None = MAX_CANDIDATES,
 ) -> SummaryResult:
     """The best sentences of one article by one sumy algorithm; boilerplate and headings are never chosen.
 
     Length is `sentences` (a count) or `word_budget` (at most this many words, but at least one sentence).
+    The algorithm sees at most `max_candidates` sentences (`preselect`); None lifts the cap (bench/ only).
     """
     from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 
@@ -251,29 +297,39 @@ def summarize(
 
     tokenizer = sumy_tokenizer(LANGUAGE, model)
     headings = heading_indices(text, spans)
+    groups = [
+        [span for span in group if not span.is_boilerplate and words(span.text)]
+        for group in paragraph_groups(text, spans)
+    ]
+    candidates = [span for group in groups for span in group if span.index not in headings]
+    if algorithm == "kl" and len(candidates) >= KL_MAX_SENTENCES:
+        candidates = candidates[:KL_MAX_SENTENCES]
+        params["kl_max_sentences"] = KL_MAX_SENTENCES
+    allowed = {span.index for span in candidates}
+    if max_candidates is not None and len(candidates) > max_candidates:
+        allowed = preselect(candidates, max_candidates)
+        params.update(max_candidates=max_candidates, preselected_from=len(candidates))
     paragraphs = []
     by_identity: dict[int, int] = {}
-    candidates = 0
     if title:
         paragraphs.append(Paragraph([Sentence(title, tokenizer, is_heading=True)]))
-    for group in paragraph_groups(text, spans):
+    headings_kept = 0
+    for group in groups:
         members = []
         for span in group:
-            if span.is_boilerplate or not words(span.text):
-                continue
             is_heading = span.index in headings
-            if not is_heading:
-                if algorithm == "kl" and candidates >= KL_MAX_SENTENCES:
+            if is_heading:
+                if max_candidates is not None and headings_kept >= max_candidates:
                     continue
-                candidates += 1
+                headings_kept += 1
+            elif span.index not in allowed:
+                continue
             sentence = Sentence(span.text, tokenizer, is_heading=is_heading)
             if not is_heading:
                 by_identity[id(sentence)] = span.index
             members.append(sentence)
         if members:
             paragraphs.append(Paragraph(members))
-    if algorithm == "kl" and candidates >= KL_MAX_SENTENCES:
-        params["kl_max_sentences"] = KL_MAX_SENTENCES
 
     versions = library_versions(model)
     if not by_identity:
