@@ -22,9 +22,9 @@ setup: install
 	@$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py setup_demo
 
+# The web server and, beside it, the embedded worker that runs imports and analyses (manage.py serve).
 run: setup
-	@echo "Serving the workbench at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,6 +4,13 @@ Each unit of work (an import batch, an article's analysis, a story's synthesis) 
 the row and, once the surrounding transaction commits, sends the Celery task with the job's id. When
 the broker cannot be reached the job simply stays `queued` (nothing is raised at the user);
 `requeue_jobs` (the `requeue_jobs` command, and every worker when it starts) sends such jobs again.
+Without a broker, jobs run eagerly in the process that creates them, or (WORKBENCH_JOBS=worker, as
+`manage.py serve` runs the web server) wait in the database for the embedded worker (articles/worker.py).
+
+A running job holds a lease: its process writes a heartbeat every JOB_HEARTBEAT_SECONDS. A job whose heartbeat
+is older than JOB_LEASE_SECONDS was left by a process that stopped; `recover_stale_jobs` queues it again, or,
+after JOB_MAX_ATTEMPTS runs, fails it with the reason (and, for an import, fails the items it never reached),
+so that nothing stays "running" for ever and the story's synthesis still runs once.
 
 `run_*_job` are what the tasks call: they move the job through running -> succeeded / failed, record progress
 (n of m), timings and a readable error, and re-raise only transient errors (database or broker unreachable)
@@ -15,11 +22,16 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article, ImportBatch, ImportItem, Job, Story
@@ -119,6 +131,8 @@ def dispatch(job_id: int) -> bool:
     job = Job.objects.filter(pk=job_id).first()
     if job is None or job.state != Job.State.QUEUED:
         return False
+    if settings.JOBS_RUNNER == "worker":
+        return True  # the embedded worker takes it from the database
     task = _task_for(job.kind)
     if not app.conf.task_always_eager:
         Job.objects.filter(pk=job.pk).update(params={**job.params, DISPATCHED: timezone.now().isoformat()})
@@ -141,8 +155,10 @@ def dispatch(job_id: int) -> bool:
 def requeue_jobs(include_sent: bool = False, older_than: timedelta | None = None) -> tuple[int, int]:
     """Send queued jobs whose task never reached the broker (or, with include_sent, every queued job).
 
-    Returns (sent, still waiting). Running a task twice is safe: jobs and analyses are idempotent.
+    Jobs left running by a process that stopped are queued again first (recover_stale_jobs). Returns (sent,
+    still waiting). Running a task twice is safe: jobs and analyses are idempotent.
     """
+    recover_stale_jobs(dispatch_again=False)
     queued = Job.objects.filter(state=Job.State.QUEUED).order_by("created")
     if older_than is not None:
         queued = queued.filter(created__lte=timezone.now() - older_than)
@@ -171,18 +187,127 @@ def start_job(job_id: int) -> Job | None:
             logger.info("Job %s already %s; skipping a repeated delivery.", job_id, job.state)
             return None
         job.state = Job.State.RUNNING
-        job.started_at = timezone.now()
+        job.started_at = job.heartbeat_at = timezone.now()
         job.finished_at = None
         job.attempts += 1
         job.error = ""
         job.progress_done = 0
-        job.save(update_fields=["state", "started_at", "finished_at", "attempts", "error", "progress_done"])
+        job.save(
+            update_fields=[
+                "state",
+                "started_at",
+                "heartbeat_at",
+                "finished_at",
+                "attempts",
+                "error",
+                "progress_done",
+            ]
+        )
     return job
 
 
 def record_progress(job: Job, done: int, total: int) -> None:
     job.progress_done, job.progress_total = done, total
-    Job.objects.filter(pk=job.pk).update(progress_done=done, progress_total=total)
+    Job.objects.filter(pk=job.pk).update(
+        progress_done=done, progress_total=total, heartbeat_at=timezone.now()
+    )
+
+
+@contextmanager
+def heartbeat(job: Job) -> Iterator[None]:
+    """While the job's work runs, a thread renews its lease every JOB_HEARTBEAT_SECONDS.
+
+    Not for eager jobs: they run inside a request or a command, whose progress renews the lease, and a second
+    connection writing beside a test's transaction would only wait for it.
+    """
+    if settings.JOBS_RUNNER == "eager":
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
+                try:
+                    Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(heartbeat_at=timezone.now())
+                except DatabaseError as exc:  # the next beat tries again; the lease is generous
+                    logger.warning("Job %s: could not renew its lease (%s)", job.pk, exc)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=beat, name=f"job-{job.pk}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def describe(job: Job) -> str:
+    if job.kind == Job.Kind.ANALYSIS:
+        return f"Analysis of article {job.article_id}"
+    return {Job.Kind.IMPORT: "Import", Job.Kind.SYNTHESIS: "Synthesis"}.get(job.kind, "Job")
+
+
+def _time_limit(job: Job) -> int:
+    if job.kind == Job.Kind.IMPORT:
+        return settings.IMPORT_TASK_SOFT_TIME_LIMIT
+    return settings.CELERY_TASK_SOFT_TIME_LIMIT
+
+
+def recover_stale_jobs(*, dispatch_again: bool = True) -> tuple[int, int]:
+    """Queue again (or, after JOB_MAX_ATTEMPTS runs, fail) the running jobs whose lease ran out.
+
+    Their process stopped without finishing them: killed, crashed, restarted, or stopped at the hard time
+    limit. Each is changed only if nobody renewed its lease meanwhile. A failed import also fails the items it
+    never reached, so that its batch ends; a failed analysis or import lets the story's synthesis go ahead.
+    Returns (queued again, failed).
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    stale = Job.objects.filter(state=Job.State.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    requeued = failed = 0
+    for job in stale.order_by("created"):
+        unchanged = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING, heartbeat_at=job.heartbeat_at)
+        stopped = (
+            f"the process running it stopped (no sign of life for over {settings.JOB_LEASE_SECONDS} s: "
+            "killed, crashed, restarted, or over its time limit)"
+        )
+        if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+            reason = (
+                f"{describe(job)} was given up after {job.attempts} interrupted runs: {stopped}. "
+                "Start it again from the story page (Re-run analysis, or import the files again)."
+            )
+            if unchanged.update(state=Job.State.FAILED, error=reason, finished_at=now):
+                failed += 1
+                logger.warning("Job %s failed: %s", job.pk, reason)
+                _after_giving_up(job, reason)
+        elif unchanged.update(
+            state=Job.State.QUEUED,
+            heartbeat_at=None,
+            error=f"Run {job.attempts}: {stopped}; queued again.",
+            params={k: v for k, v in job.params.items() if k != DISPATCHED},  # never sent since
+        ):
+            requeued += 1
+            logger.warning("Job %s (%s) queued again: %s", job.pk, describe(job), stopped)
+            if dispatch_again:
+                dispatch(job.pk)
+    return requeued, failed
+
+
+def _after_giving_up(job: Job, reason: str) -> None:
+    if job.kind == Job.Kind.IMPORT and job.batch_id:
+        ImportItem.objects.filter(batch_id=job.batch_id, status=ImportItem.Status.PENDING).update(
+            status=ImportItem.Status.FAILED,
+            payload=None,
+            message="Not imported: the import stopped before reaching this file. Import it again.",
+        )
+        ImportBatch.objects.filter(pk=job.batch_id, finished__isnull=True).update(finished=timezone.now())
+    if job.kind in (Job.Kind.IMPORT, Job.Kind.ANALYSIS) and job.story_id:
+        maybe_enqueue_synthesis(job.story_id)
 
 
 def finish_job(job: Job, error: str = "") -> None:
@@ -200,7 +325,16 @@ def _run(job_id: int, work: Callable[[Job], None], *, final_attempt: bool, descr
     if job is None:
         return None
     try:
-        work(job)
+        with heartbeat(job):
+            work(job)
+    except SoftTimeLimitExceeded:
+        finish_job(
+            job,
+            f"{describe} was stopped after {_time_limit(job)} seconds, its time limit. Very long articles or "
+            "large imports take longer: import the file in parts, or raise the limit "
+            "(CELERY_TASK_SOFT_TIME_LIMIT, IMPORT_TASK_SOFT_TIME_LIMIT).",
+        )
+        return job
     except TRANSIENT_ERRORS as exc:
         reason = f"{describe}: the database or the queue was unreachable ({type(exc).__name__}: {exc})"
         try:
@@ -244,9 +378,8 @@ def run_analysis_job(job_id: int, *, final_attempt: bool = True, synthesise: boo
             progress=lambda done, total, _what: record_progress(job, done, total),
         )
 
-    job = Job.objects.filter(pk=job_id).only("article_id").first()
-    describe = f"Analysis of article {job.article_id}" if job else "Analysis"
-    finished = _run(job_id, work, final_attempt=final_attempt, describe=describe)
+    job = Job.objects.filter(pk=job_id).only("kind", "article_id").first()
+    finished = _run(job_id, work, final_attempt=final_attempt, describe=describe(job) if job else "Analysis")
     if synthesise and finished is not None and finished.state != Job.State.QUEUED and finished.story_id:
         maybe_enqueue_synthesis(finished.story_id)
     return finished

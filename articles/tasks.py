@@ -4,7 +4,8 @@ acks_late + reject_on_worker_lost (also set globally in the settings): a message
 the task finished, so a worker killed mid-task leaves it to be delivered again; the work is idempotent.
 Transient errors (database or broker unreachable) are retried with exponential backoff. Each kind of task has
 its queue and time limits (CELERY_TASK_ROUTES, CELERY_TASK_*TIME_LIMIT in the settings); celery beat sends
-requeue_stale_jobs periodically (CELERY_BEAT_SCHEDULE).
+requeue_stale_jobs periodically (CELERY_BEAT_SCHEDULE), which also recovers the jobs whose worker died
+(their lease ran out: articles.jobs.recover_stale_jobs).
 """
 
 from __future__ import annotations
@@ -78,6 +79,11 @@ def requeue_stale_jobs(stale_after: timedelta) -> tuple[int, int]:
 def requeue_stale_jobs_task() -> None:
     from django.conf import settings
 
+    requeued, failed = jobs.recover_stale_jobs()
+    if requeued or failed:
+        logger.warning(
+            "%d job(s) left running by a stopped worker queued again; %d given up.", requeued, failed
+        )
     sent, waiting = requeue_stale_jobs(timedelta(minutes=settings.REQUEUE_STALE_AFTER_MINUTES))
     if sent or waiting:
         logger.warning("Re-sent %d stale queued job(s); %d could not be sent.", sent, waiting)

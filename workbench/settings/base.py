@@ -154,8 +154,17 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several threads (runserver, eager tasks) write; wait for the lock instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Several threads and processes (runserver, the embedded worker, commands) write. Write-ahead logging lets
+    # readers go on while one writes; IMMEDIATE transactions take the write lock when they begin, where SQLite
+    # waits up to `timeout` seconds for it, instead of failing "database is locked" at once when a reading
+    # transaction later tries to write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -241,8 +250,21 @@ else:
 
 # --- Celery -----------------------------------------------------------------------------------------
 
-# No broker configured: the embedded default runs every task eagerly, in-process.
-CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL")
+# Who runs the jobs (articles/jobs.py). With a broker (CELERY_BROKER_URL): Celery workers. Without one, the
+# embedded default: "eager", in the process that creates them (commands, tests), or "worker", left queued in
+# the database for the embedded worker (`manage.py run_jobs`), which `manage.py serve` (`make run`) starts
+# beside the web server, so that no web request waits for an import or an analysis.
+JOBS_RUNNER = "celery" if env_str("CELERY_BROKER_URL") else env_str("WORKBENCH_JOBS", "eager")
+if JOBS_RUNNER not in {"celery", "eager", "worker"}:
+    raise ImproperlyConfigured(f"WORKBENCH_JOBS must be eager or worker, not {JOBS_RUNNER!r}")
+CELERY_TASK_ALWAYS_EAGER = JOBS_RUNNER != "celery"
+# Leases: a running job writes a heartbeat every JOB_HEARTBEAT_SECONDS; one whose heartbeat is older than
+# JOB_LEASE_SECONDS was left by a process that stopped (killed, crashed, restarted) and is queued again, up to
+# JOB_MAX_ATTEMPTS runs in all, then failed with the reason (articles.jobs.recover_stale_jobs). The embedded
+# worker checks at every poll; on the real stack celery beat does (requeue_stale_jobs).
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 15)
+JOB_LEASE_SECONDS = env_int("JOB_LEASE_SECONDS", 120)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
@@ -313,6 +335,8 @@ IMPORT_FETCH_TIMEOUT = env_float("IMPORT_FETCH_TIMEOUT", 10.0)
 # sets IMPORT_ALLOW_PRIVATE_URLS=true.
 IMPORT_ALLOW_PRIVATE_URLS = env_bool("IMPORT_ALLOW_PRIVATE_URLS", False)
 IMPORT_MAX_FEED_ENTRIES = env_int("IMPORT_MAX_FEED_ENTRIES", 100)
+# Articles in one JSON, JSON Lines or CSV file; a file with more is refused, naming the limit.
+IMPORT_MAX_ENTRIES = env_int("IMPORT_MAX_ENTRIES", 1000)
 IMPORT_NEAR_DUPLICATE_THRESHOLD = env_float("IMPORT_NEAR_DUPLICATE_THRESHOLD", 0.8)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_FILE_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_FILE_BYTES + 1024 * 1024

@@ -1,0 +1,64 @@
+"""`make run`: the web server and the embedded worker, side by side, on the embedded default."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Serve the workbench on the embedded default: the development web server and, in a process of its "
+        "own, the embedded worker that runs imports, analyses and syntheses (manage.py run_jobs), so that no "
+        "request waits for them. Ctrl-C stops both."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="HOST:PORT to listen on.")
+
+    def handle(self, *args, addrport: str, **options):
+        if settings.JOBS_RUNNER == "celery":
+            raise CommandError(
+                "A Celery broker is configured (CELERY_BROKER_URL): run the web server (gunicorn) and "
+                "`make worker` instead; `serve` is for the embedded default."
+            )
+        host, _, port = addrport.rpartition(":")
+        if not port.isdigit() or not host:
+            raise CommandError(f"{addrport!r} is not HOST:PORT (for example 127.0.0.1:8000).")
+        manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+        env = {**os.environ, "WORKBENCH_JOBS": "worker"}
+        processes = {
+            "embedded worker": subprocess.Popen([*manage, "run_jobs"], env=env),
+            "web server": subprocess.Popen([*manage, "runserver", "--noreload", addrport], env=env),
+        }
+        self.stdout.write(
+            f"Serving the workbench at http://{addrport}/ ; imports and analyses run in the embedded worker "
+            f"(process {processes['embedded worker'].pid}). Ctrl-C stops both."
+        )
+        code = 0
+        try:
+            while True:
+                ended = {name: p.returncode for name, p in processes.items() if p.poll() is not None}
+                if ended:
+                    name, code = next(iter(ended.items()))
+                    self.stderr.write(f"The {name} stopped (exit status {code}); stopping the other.")
+                    break
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes.values():
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        if code:
+            sys.exit(code)

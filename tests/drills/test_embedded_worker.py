@@ -1,0 +1,233 @@
+"""Drills on the embedded default as `make run` runs it: SQLite in a file, the web server and the embedded
+worker (`manage.py serve` = runserver + `manage.py run_jobs`) in processes of their own.
+
+- A web import answers at once: the request records the batch; the worker imports and analyses.
+- A worker killed in the middle of a job (SIGKILL, as a crash or a power cut would) leaves the job "running";
+  the next worker sees its lease ran out, runs it again, and the story is synthesised once.
+- Two imports of one folder at the same time both finish; every text is stored once and nothing stays pending.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.conftest import SEEDS_DIR
+from tests.foundation.test_settings import LOCAL, PROJECT_DIR, python_env
+
+pytestmark = pytest.mark.timeout(600)
+
+MULTINEWS = PROJECT_DIR.parent / "shared" / "eval" / "multinews-val.jsonl"
+# Short leases, so that a killed worker's job is seen as stale within seconds.
+LEASE = {"JOB_HEARTBEAT_SECONDS": "1", "JOB_LEASE_SECONDS": "4"}
+
+
+class Site:
+    """One workbench on the embedded default, in a folder of its own."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.db = folder / "db.sqlite3"
+        self.processes: list[tuple[subprocess.Popen, Path]] = []
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return python_env(LOCAL, DATABASE_URL=f"sqlite:///{self.db}", **extra)
+
+    def manage(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=PROJECT_DIR,
+            env=self.env(**env),
+            capture_output=True,
+            text=True,
+            timeout=400,
+        )
+        assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+        return result
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen:
+        log = self.folder / f"{args[0]}-{len(self.processes)}.log"
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "manage.py", *args],
+                cwd=PROJECT_DIR,
+                env=self.env(**env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        self.processes.append((process, log))
+        return process
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for _, log in self.processes
+        )
+
+    def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with sqlite3.connect(self.db, timeout=30) as db:
+            return db.execute(sql, params).fetchall()
+
+    def jobs(self) -> list[tuple]:
+        return self.rows("SELECT id, kind, state, attempts, error FROM articles_job ORDER BY id")
+
+    def wait_for(self, what: str, check: Callable[[], bool], seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if check():
+                return
+            for process, _ in self.processes:
+                if process.poll() not in (None, 0, -signal.SIGKILL, -signal.SIGTERM):
+                    pytest.fail(f"a process ended with status {process.returncode}\n{self.logs()}")
+            time.sleep(0.5)
+        pytest.fail(f"gave up waiting for {what} after {seconds} s; jobs: {self.jobs()}\n{self.logs()}")
+
+    def settled(self) -> bool:
+        states = {state for _, _, state, _, _ in self.jobs()}
+        return bool(states) and states <= {"succeeded", "failed"}
+
+    def stop_all(self) -> None:
+        for process, _ in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process, _ in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    site = Site(tmp_path)
+    site.manage("migrate", "--noinput", "-v", "0")
+    yield site
+    site.stop_all()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_web_import_answers_at_once_and_the_embedded_worker_does_the_work(site: Site):
+    site.manage(
+        "shell", "-c", "from articles.services.stories import story_get_or_create as s; s(title='Harbour')"
+    )
+    site.manage(
+        "createsuperuser", "--noinput", "--username", "chief", "--email", "chief@example.org",
+        DJANGO_SUPERUSER_PASSWORD="a long demo passphrase",
+    )  # fmt: skip
+    port = free_port()
+    # Each analysis takes at least 5 s in the worker: had the request done the work, the articles would be
+    # analysed by the time it answered.
+    site.start("serve", f"127.0.0.1:{port}", WORKBENCH_TEST_ANALYSIS_DELAY="5")
+    base = f"http://127.0.0.1:{port}"
+    web = requests.Session()
+
+    def up() -> bool:
+        try:
+            return web.get(f"{base}/accounts/login/", timeout=5).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    site.wait_for("the web server", up, 120)
+    web.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": "chief",
+            "password": "a long demo passphrase",
+            "csrfmiddlewaretoken": web.cookies["csrftoken"],
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=30,
+    ).raise_for_status()
+    slug = site.rows("SELECT slug FROM articles_story")[0][0]
+    seeds = sorted(SEEDS_DIR.glob("*.txt"))[:3]
+    answer = web.post(
+        f"{base}/stories/{slug}/import/",
+        data={"csrfmiddlewaretoken": web.cookies["csrftoken"]},
+        files=[("files", (path.name, path.read_bytes(), "text/plain")) for path in seeds],
+        headers={"Referer": f"{base}/stories/{slug}/import/"},
+        allow_redirects=False,
+        timeout=60,
+    )
+    assert answer.status_code == 302, answer.text[:2000]
+    analysed = site.rows("SELECT COUNT(*) FROM articles_article WHERE analyzed_at IS NOT NULL")[0][0]
+    assert analysed == 0  # the request only recorded the work
+
+    batch_page = base + answer.headers["Location"]
+    site.wait_for("the import and its analyses", lambda: site.settled() and len(site.jobs()) >= 5, 300)
+    report = web.get(batch_page, timeout=30).text
+    assert 'hx-trigger="every 2s"' not in report  # the batch page stops polling
+    assert report.count("Imported") >= 3
+    kinds = [(kind, state) for _, kind, state, _, _ in site.jobs()]
+    assert kinds.count(("analysis", "succeeded")) == 3
+    assert kinds.count(("synthesis", "succeeded")) == 1
+    workspace = web.get(f"{base}/stories/{slug}/", timeout=30).text
+    assert site.rows("SELECT COUNT(*) FROM articles_claim")[0][0] > 0
+    assert "No claims yet" not in workspace
+
+
+def test_a_job_whose_worker_was_killed_runs_again_and_the_story_is_synthesised_once(site: Site):
+    site.manage("import_articles", str(SEEDS_DIR), "--story", "Harbour", WORKBENCH_JOBS="worker")
+    queued = site.jobs()
+    assert [(kind, state) for _, kind, state, _, _ in queued] == [("analysis", "queued")] * 5
+
+    first = site.start("run_jobs", WORKBENCH_JOBS="worker", WORKBENCH_TEST_ANALYSIS_DELAY="300", **LEASE)
+    site.wait_for("a job to start", lambda: any(state == "running" for _, _, state, _, _ in site.jobs()), 180)
+    (killed,) = [job_id for job_id, _, state, _, _ in site.jobs() if state == "running"]
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    assert site.rows("SELECT state FROM articles_job WHERE id = ?", (killed,)) == [("running",)]
+
+    site.start("run_jobs", WORKBENCH_JOBS="worker", **LEASE)
+    site.wait_for("every job to finish", lambda: site.settled() and len(site.jobs()) == 6, 400)
+    jobs = {job_id: (kind, state, attempts) for job_id, kind, state, attempts, _ in site.jobs()}
+    assert jobs[killed] == ("analysis", "succeeded", 2)
+    assert sorted(kind for kind, state, _ in jobs.values() if state == "succeeded") == ["analysis"] * 5 + [
+        "synthesis"
+    ]
+    assert site.rows("SELECT COUNT(*) FROM articles_claim")[0][0] > 0
+
+
+def write_articles(folder: Path, count: int) -> None:
+    folder.mkdir()
+    with open(MULTINEWS, encoding="utf-8") as lines:
+        written = 0
+        for line in lines:
+            for document in json.loads(line)["documents"]:
+                if len(document.split()) < 80:
+                    continue
+                title = re.sub(r"\s+", " ", document[:60]).strip()
+                (folder / f"{written:03d}.txt").write_text(f"{title}\n\n{document}", encoding="utf-8")
+                written += 1
+                if written == count:
+                    return
+
+
+def test_two_imports_of_one_folder_at_once_both_finish_and_store_each_text_once(site: Site, tmp_path: Path):
+    folder = tmp_path / "articles"
+    write_articles(folder, 60)
+    command = ["import_articles", str(folder), "--story", "Concurrent", "--no-analysis"]
+    first, second = site.start(*command), site.start(*command)
+    for process in (first, second):
+        assert process.wait(timeout=400) == 0, site.logs()
+    assert "Traceback" not in site.logs() and "locked" not in site.logs()
+    ((stored, texts),) = site.rows("SELECT COUNT(*), COUNT(DISTINCT content_hash) FROM articles_article")
+    assert stored == texts and stored >= 55  # each text once (the sample may repeat a text or two)
+    by_batch = site.rows("SELECT batch_id, COUNT(*) FROM articles_importitem GROUP BY batch_id")
+    assert [count for _, count in by_batch] == [60, 60]  # every file reported by both imports
+    assert site.rows("SELECT COUNT(*) FROM articles_importitem WHERE status = 'pending'") == [(0,)]
