@@ -8,12 +8,14 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from articles.models import Article, Mention, Sentence
+from articles.nlp.segmentation import heading_indices
 
 
 @dataclass
 class TextSegment:
     html: SafeString
     sentence: Sentence | None = None
+    heading: bool = False  # a line of its own that reads as a heading (segmentation's rule): not a sentence
 
 
 @dataclass
@@ -63,6 +65,7 @@ def article_paragraphs(article: Article) -> list[Paragraph]:
                 paragraphs.append(Paragraph([TextSegment(html)]))
             position += len(line) + 1
         return paragraphs
+    headings = heading_indices(body, [s.to_span() for s in sentences])
     current = Paragraph()
     position = 0
     for sentence in sentences:
@@ -74,7 +77,8 @@ def article_paragraphs(article: Article) -> list[Paragraph]:
         if gap.strip():
             current.segments.append(TextSegment(highlight(body, position, start, mentions)))
         if end > start:
-            current.segments.append(TextSegment(highlight(body, start, end, mentions), sentence))
+            html = highlight(body, start, end, mentions)
+            current.segments.append(TextSegment(html, sentence, heading=sentence.index in headings))
         position = max(position, end)
     if body[position:].strip():
         current.segments.append(TextSegment(highlight(body, position, len(body), mentions)))

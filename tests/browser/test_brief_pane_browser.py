@@ -1,0 +1,42 @@
+"""The brief pane and the article text as an editor uses them in Chromium: a "+" beside every sentence (none
+on headings), Restore asks first, focus stays on the button after Up/Down, Merge and Publish at hand."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from briefs.services import ensure_demo_accounts
+from tests.browser.test_workbench_browser import PASSWORD, log_in
+from tests.workbench.test_article_text_sentences import _article_with_a_heading
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_every_sentence_has_its_own_plus_and_headings_none(live_server, new_page, transactional_db):
+    ensure_demo_accounts(PASSWORD)
+    story, article, sentences = _article_with_a_heading(transactional_db)
+    page = new_page()
+    log_in(page, live_server.url, "editor")
+    page.goto(live_server.url + f"/stories/{story.slug}/articles/{article.pk}/")
+    for text, sentence in sentences.items():
+        span = page.locator(f"#sentence-{sentence.pk}")
+        expect(span).to_contain_text(text)
+        buttons = span.get_by_role("button", name="Add this sentence to the brief")
+        if text in ("Harbour fire closes the port", "What happens next"):
+            expect(buttons).to_have_count(0)
+        else:
+            expect(buttons).to_have_count(1)
+            # On the sentence's own line, right after its last word.
+            box, end = buttons.bounding_box(), span.evaluate(
+                "s => { const r = document.createRange(); r.selectNodeContents(s.firstChild);"
+                " const rects = r.getClientRects(); const last = rects[rects.length - 1];"
+                " return {x: last.right, y: last.top, h: last.height}; }"
+            )
+            assert abs(box["y"] + box["height"] / 2 - (end["y"] + end["h"] / 2)) < end["h"]
+            assert 0 <= box["x"] - end["x"] < 30
+    first = sentences["The fire began at dawn in a warehouse."]
+    page.locator(f"#sentence-{first.pk}").get_by_role("button").click()
+    # The article's page has no brief pane: the workspace opens with the sentence in the brief.
+    expect(page.locator(".messages")).to_contain_text("Sentence added to the brief.")
+    expect(page.locator("#brief-pane li.brief-item .item-text")).to_have_text([first.text])
