@@ -279,6 +279,7 @@ def brief_snapshot(brief: Brief, items: list[BriefItem] | None = None) -> dict:
         "standfirst": brief.standfirst,
         "items": [
             {
+                "item_id": item.pk,  # which item it is, for the history's changes (moved, merged)
                 "position": item.position,
                 "text": item.text,
                 "edited": item.edited,

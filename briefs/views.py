@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,7 +25,7 @@ from articles.views.rendering import require_permission
 from briefs import selectors
 from briefs.checks import RESOLUTIONS, cited_sentences, evidence_links, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Publication
-from briefs.presentation import cite, snapshot_json, snapshot_markdown, snapshot_text, word_diff
+from briefs.presentation import brief_changes, cite, snapshot_json, snapshot_markdown
 from briefs.services import (
     BriefActionError,
     BriefConflict,
@@ -71,6 +72,21 @@ def _source_articles(story: Story) -> list[Article]:
     )
 
 
+def _item_source_context(story: Story, item_id: int) -> dict:
+    """What an item's edit form lists of the story's articles, in one query: its sources (each with a
+    Detach button) and the others (to attach)."""
+    cited = BriefItem.articles.through.objects.filter(briefitem_id=item_id, article_id=OuterRef("pk"))
+    articles = list(
+        story.articles.select_related("outlet")
+        .only("id", "story_id", "title", "source_name", "url", "outlet__name")
+        .annotate(is_source=Exists(cited))
+    )
+    return {
+        "item_sources": [a for a in articles if a.is_source],
+        "item_source_options": source_options([a for a in articles if not a.is_source]),
+    }
+
+
 def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
     """The brief pane's context. `brief`, when given, comes from selectors.brief_with_items."""
     if brief is None:
@@ -114,8 +130,7 @@ def _refused_context(story: Story, conflict: BriefConflict | None) -> dict:
             "by": conflict.item.updated_by.get_username() if conflict.item.updated_by else "someone",
             "at": conflict.item.updated,
         }
-        # The item's edit form lists every source to attach.
-        return {"refused_item": refused, "source_options": source_options(_source_articles(story))}
+        return {"refused_item": refused} | _item_source_context(story, conflict.item_id)
     if isinstance(conflict, HeaderConflict):
         headline, standfirst = conflict.refused
         by = conflict.changed_by.get_username() if conflict.changed_by else "someone"
@@ -445,12 +460,7 @@ def edit_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     item = BriefItem.objects.select_related("brief").filter(brief__story=story, pk=item_id).first()
     if item is None:
         raise Http404("That item is not in the brief any more; it may have been removed or merged.")
-    context = {
-        "story": story,
-        "brief": item.brief,
-        "item": item,
-        "source_options": source_options(_source_articles(story)),
-    }
+    context = {"story": story, "brief": item.brief, "item": item} | _item_source_context(story, item.pk)
     if request.htmx:
         return render(request, f"{BRIEF_TEMPLATE}#item-edit", context)
     return render(request, "briefs/item_edit_page.html", context)
@@ -526,11 +536,11 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
     older = _int_param(request, "a")
     if older is None and newer is not None:
         older = next((n for n in numbers if n < newer), newer)
-    diff, problem = None, ""
+    changes, problem = None, ""
     if older is not None and newer is not None:
         old_revision, new_revision = selectors.revision(brief, older), selectors.revision(brief, newer)
         if old_revision and new_revision:
-            diff = word_diff(snapshot_text(old_revision.snapshot), snapshot_text(new_revision.snapshot))
+            changes = brief_changes(old_revision.snapshot, new_revision.snapshot)
         else:
             problem = f"This brief has no revision {older if not old_revision else newer}."
     context = {
@@ -540,7 +550,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
         "publications": selectors.publications(brief),
         "older": older,
         "newer": newer,
-        "diff": diff,
+        "changes": changes,
         "problem": problem,
     }
     if request.htmx and request.htmx.target == "diff":

@@ -44,6 +44,8 @@ def test_a_source_can_be_detached_and_the_history_records_it(editor_client, buil
     item = brief_add_claim(brief, built.claims["agreed"], user=None)  # Outlets A and B, a sentence each
     form = editor_client.get(_url("brief_edit_item", built, item.pk), HTTP_HX_REQUEST="true").content.decode()
     assert 'aria-label="Detach Outlet B from item 1"' in form
+    # The attach list offers only the articles the item does not cite yet.
+    assert "Outlet C: " in form and "Outlet A: " not in form
 
     response = editor_client.post(
         _url("brief_detach_source", built, item.pk),
