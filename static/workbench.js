@@ -55,6 +55,14 @@
     jobsPanelOpen = null;
   });
 
+  // --- A form with data-confirm asks first (hx-confirm does it for htmx forms) --------------------
+  document.addEventListener("submit", function (event) {
+    const form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
   // --- Every brief form sends the version this page shows -----------------------------------------
   function paneVersion() {
     const pane = document.getElementById("brief-pane");

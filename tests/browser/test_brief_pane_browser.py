@@ -28,10 +28,13 @@ def test_every_sentence_has_its_own_plus_and_headings_none(live_server, new_page
         else:
             expect(buttons).to_have_count(1)
             # On the sentence's own line, right after its last word.
-            box, end = buttons.bounding_box(), span.evaluate(
-                "s => { const r = document.createRange(); r.selectNodeContents(s.firstChild);"
-                " const rects = r.getClientRects(); const last = rects[rects.length - 1];"
-                " return {x: last.right, y: last.top, h: last.height}; }"
+            box, end = (
+                buttons.bounding_box(),
+                span.evaluate(
+                    "s => { const r = document.createRange(); r.selectNodeContents(s.firstChild);"
+                    " const rects = r.getClientRects(); const last = rects[rects.length - 1];"
+                    " return {x: last.right, y: last.top, h: last.height}; }"
+                ),
             )
             assert abs(box["y"] + box["height"] / 2 - (end["y"] + end["h"] / 2)) < end["h"]
             assert 0 <= box["x"] - end["x"] < 30
@@ -40,3 +43,35 @@ def test_every_sentence_has_its_own_plus_and_headings_none(live_server, new_page
     # The article's page has no brief pane: the workspace opens with the sentence in the brief.
     expect(page.locator(".messages")).to_contain_text("Sentence added to the brief.")
     expect(page.locator("#brief-pane li.brief-item .item-text")).to_have_text([first.text])
+
+
+def test_restore_asks_before_it_replaces_the_brief(live_server, browser, transactional_db):
+    from briefs.models import Brief
+    from tests.workbench.wb_factories import build_story, draft_brief
+
+    ensure_demo_accounts(PASSWORD)
+    built = build_story()
+    draft_brief(built)  # version 3: headline, two claims
+    context = browser.new_context()
+    page = context.new_page()
+    asked: list[str] = []
+    log_in(page, live_server.url, "editor")
+    page.goto(live_server.url + f"/stories/{built.story.slug}/brief/history/")
+
+    # Cancelled: nothing happens.
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Restore revision 2").click()
+    expect(page.get_by_role("heading", name="Brief history")).to_be_visible()
+    assert asked == [
+        "Restore revision 2? The brief becomes as it was then, saved as a new revision; "
+        "version 3 stays in the history."
+    ]
+    assert Brief.objects.get(story=built.story).version == 3
+
+    # Confirmed: restored as revision 4, and the workspace says so.
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Restore revision 2").click()
+    expect(page.locator(".messages")).to_contain_text("Revision 2 restored (as a new revision).")
+    assert len(asked) == 2
+    assert Brief.objects.get(story=built.story).version == 4
+    context.close()
