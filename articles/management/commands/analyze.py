@@ -1,9 +1,13 @@
-"""Analyse articles in this process (sentences, summary, entities), with a progress bar."""
+"""Analyse articles in this process (sentences, summary, entities), with a progress bar.
+
+One article's trouble never stops the others: an article deleted before or during its analysis is reported
+as skipped, and one that fails is reported at the end, after all the others ran.
+"""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from articles.jobs import enqueue_analysis, maybe_enqueue_synthesis, run_analysis_job
@@ -59,6 +63,7 @@ class Command(BaseCommand):
             return
 
         failures: list[str] = []
+        vanished: list[str] = []
         columns = [
             TextColumn("{task.description}"),
             BarColumn(),
@@ -69,16 +74,12 @@ class Command(BaseCommand):
             progress = bar.add_task("Analysing", total=len(articles))
             for article in articles:
                 bar.update(progress, description=f"Analysing {article.title[:40]}")
-                job = Job.objects.create(
-                    kind=Job.Kind.ANALYSIS,
-                    story_id=article.story_id,
-                    article=article,
-                    params={"algorithm": algorithm, "force": force, "source": "analyze command"},
-                    progress_total=3,
-                )
-                finished = run_analysis_job(job.pk, synthesise=False)
-                if finished is not None and finished.state == Job.State.FAILED:
-                    failures.append(finished.error)
+                error = self._analyse(article, algorithm, force)
+                label = f"Article {article.pk} “{article.title[:60]}”"
+                if not Article.objects.filter(pk=article.pk).exists():
+                    vanished.append(f"{label}: deleted before or during its analysis; nothing was saved.")
+                elif error:
+                    failures.append(error)
                 bar.advance(progress)
         # Each story's synthesis once, when all of its articles are done (not after each one).
         for story_id in dict.fromkeys(article.story_id for article in articles):
@@ -89,9 +90,33 @@ class Command(BaseCommand):
                 "pk", "title", "analysis_note"
             )
         ]
-        done = len(articles) - len(failures) - len(left_out)
+        done = len(articles) - len(failures) - len(left_out) - len(vanished)
         self.stdout.write(f"{done} of {len(articles)} article(s) analysed.")
         if left_out:
             self.stdout.write(f"{len(left_out)} left out:\n  " + "\n  ".join(left_out))
+        if vanished:
+            self.stdout.write(f"{len(vanished)} skipped:\n  " + "\n  ".join(vanished))
         if failures:
             raise CommandError("Some articles could not be analysed:\n  " + "\n  ".join(failures))
+
+    def _analyse(self, article: Article, algorithm: str | None, force: bool) -> str:
+        """Run one article's analysis job; the job's error, or "" when it succeeded."""
+        try:
+            job = Job.objects.create(
+                kind=Job.Kind.ANALYSIS,
+                story_id=article.story_id,
+                article=article,
+                params={"algorithm": algorithm, "force": force, "source": "analyze command"},
+                progress_total=3,
+            )
+            finished = run_analysis_job(job.pk, synthesise=False)
+        except DatabaseError as exc:
+            # The article (and its job with it) deleted meanwhile, or a database that stayed unwritable:
+            # reported with this article, and the others go on.
+            return (
+                f"Article {article.pk} “{article.title[:60]}”: its analysis could not be recorded ({exc}); "
+                "run the analysis again."
+            )
+        if finished is not None and finished.state == Job.State.FAILED:
+            return finished.error
+        return ""
