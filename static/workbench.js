@@ -122,6 +122,27 @@
     keptForms = [];
   });
 
+  // --- After Up or Down, focus stays on the moved item's same button (or, at the top or bottom now,
+  // its other one), so the keyboard can go on moving it ----------------------------------------------
+  let focusAfterSwap = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    const source = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
+    const form = source && source.closest ? source.closest("form[data-keep-focus]") : null;
+    const item = form ? form.closest("li[data-item-id]") : null;
+    focusAfterSwap = item ? { item: item.dataset.itemId, key: form.dataset.keepFocus } : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!focusAfterSwap) { return; }
+    const item = document.querySelector('#brief-pane li[data-item-id="' + focusAfterSwap.item + '"]');
+    const other = focusAfterSwap.key === "up" ? "down" : "up";
+    if (!item) { focusAfterSwap = null; return; }
+    const button = [focusAfterSwap.key, other, "edit"]
+      .map(function (key) { return item.querySelector('[data-focus-key="' + key + '"]'); })
+      .find(function (element) { return element; });
+    focusAfterSwap = null;
+    if (button) { button.focus(); }
+  });
+
   // --- Drag and drop to reorder brief items (the Up/Down buttons do the same from the keyboard) ---
   let dragged = null;
   function itemOf(target) { return target && target.closest ? target.closest("li[data-move-url]") : null; }

@@ -75,3 +75,34 @@ def test_restore_asks_before_it_replaces_the_brief(live_server, browser, transac
     assert len(asked) == 2
     assert Brief.objects.get(story=built.story).version == 4
     context.close()
+
+
+def test_focus_stays_on_the_moved_items_button_after_up_and_down(live_server, new_page, transactional_db):
+    from briefs.services import brief_add_own_item, brief_get_or_create
+    from tests.workbench.wb_factories import build_story
+
+    ensure_demo_accounts(PASSWORD)
+    built = build_story()
+    brief = brief_get_or_create(built.story)
+    for text in ("First line.", "Second line.", "Third line."):
+        brief_add_own_item(brief, text=text, user=None)
+    page = new_page()
+    log_in(page, live_server.url, "editor")
+    page.goto(live_server.url + built.story.get_absolute_url())
+    items = page.locator("#brief-pane li.brief-item .item-text")
+
+    def focused() -> str:
+        return page.evaluate("document.activeElement.getAttribute('aria-label') || ''")
+
+    page.get_by_role("button", name="Move item 3 up").focus()
+    page.keyboard.press("Enter")
+    expect(items).to_have_text(["First line.", "Third line.", "Second line."])
+    expect(page.get_by_role("button", name="Move item 2 up")).to_be_focused()
+    page.keyboard.press("Enter")  # the keyboard goes on moving the same item
+    expect(items).to_have_text(["Third line.", "First line.", "Second line."])
+    # At the top it has no Up button: focus is on its Down button.
+    expect(page.get_by_role("button", name="Move item 1 down")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(items).to_have_text(["First line.", "Third line.", "Second line."])
+    expect(page.get_by_role("button", name="Move item 2 down")).to_be_focused()
+    assert focused() == "Move item 2 down"
