@@ -20,7 +20,7 @@ from articles.services.sources import (
     update_article_source,
 )
 from articles.views.rendering import require_permission
-from articles.views.text import article_paragraphs
+from articles.views.text import article_text_context
 from briefs import selectors
 from briefs.views import _int_param
 
@@ -57,9 +57,8 @@ def article_page_context(request: HttpRequest, story: Story, article: Article, *
     return {
         "story": story,
         "article": article,
-        "paragraphs": article_paragraphs(article),
         "brief": selectors.brief_or_default(story),
-        "cited_sentence": _int_param(request, "sentence"),
+        **article_text_context(article, _int_param(request, "part"), _int_param(request, "sentence")),
         **source_details_context(article, **extra),
     }
 

@@ -11,7 +11,7 @@ from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
 from articles.views.rendering import render_page_or_partial, require_permission
 from articles.views.sources import ARTICLE_PAGE, article_page_context
-from articles.views.text import article_paragraphs
+from articles.views.text import article_text_context
 from briefs import selectors
 from briefs.models import Brief
 from briefs.services import story_rerun_analysis
@@ -190,9 +190,8 @@ def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
     context = {
         "story": story,
         "article": article,
-        "paragraphs": article_paragraphs(article),
         "brief": selectors.brief_or_default(story),
-        "cited_sentence": _int_param(request, "sentence"),
+        **article_text_context(article, _int_param(request, "part"), _int_param(request, "sentence")),
     }
     return render(request, f"{WORKSPACE}#article-text", context)
 
