@@ -106,3 +106,43 @@ def test_focus_stays_on_the_moved_items_button_after_up_and_down(live_server, ne
     expect(items).to_have_text(["First line.", "Third line.", "Second line."])
     expect(page.get_by_role("button", name="Move item 2 down")).to_be_focused()
     assert focused() == "Move item 2 down"
+
+
+@pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
+def test_merge_and_publish_stay_at_hand_in_a_long_brief(
+    live_server, new_page, transactional_db, width, height
+):
+    from briefs.models import Publication
+    from briefs.services import brief_add_claim, brief_get_or_create, brief_update_header
+    from tests.workbench.wb_factories import build_story
+
+    ensure_demo_accounts(PASSWORD)
+    built = build_story()
+    brief = brief_get_or_create(built.story)
+    brief_update_header(brief, headline="Krause resigns", standfirst="", user=None, expected_version=0)
+    for _ in range(8):
+        for key in ("agreed", "unique"):
+            brief_add_claim(brief, built.claims[key], user=None)
+    page = new_page(width=width, height=height)
+    log_in(page, live_server.url, "chief")
+    page.goto(live_server.url + built.story.get_absolute_url())
+    bar = page.get_by_role("toolbar", name="Brief actions")
+    expect(bar).to_contain_text("warning")  # the brief repeats items: the check warns
+
+    # Far down the brief, the bar is still in view: tick two items there and merge them from it.
+    page.get_by_label("Select for merge item 15").check()
+    page.get_by_label("Select for merge item 16").check()
+    expect(bar.get_by_role("button", name="Merge selected")).to_be_in_viewport()
+    bar.get_by_role("button", name="Merge selected").click()
+    expect(page.locator("#brief-pane .notice")).to_have_text("2 items merged; their sources are united.")
+
+    # Publish from the bar: with warnings it asks for the confirmation first (the box at the checks).
+    page.get_by_label("Select for merge item 15").scroll_into_view_if_needed()
+    bar.get_by_role("button", name="Publish now").click()
+    assert not Publication.objects.exists()
+    confirm = page.get_by_label("Publish with these")
+    expect(confirm).to_be_in_viewport()
+    confirm.check()
+    bar.get_by_role("button", name="Publish now").click()
+    expect(page.locator("#brief-pane .notice")).to_contain_text("Published revision")
+    assert Publication.objects.filter(unpublished_at__isnull=True).count() == 1
