@@ -12,8 +12,9 @@ How two sentences are compared (README, "Claims engine", has the measurements be
   Revenue Service" count as one name;
 - the fact similarity is a fixed blend of the two; only pairs from different documents count.
 
-Claims are average-linkage groups over the fact similarity with at most one sentence per document, so every
-member states the claim's fact, not merely shares a word of it. A member whose checkable details (a number,
+Claims link mutual best matches (each sentence the other's most similar in its article, similarity at or
+above the claim threshold), with at most one sentence per document, so every member states the claim's
+fact, not merely shares a word of it. A member whose checkable details (a number,
 a date) contradict the claim's representative is split off: it does not support the claim, and the
 discrepancy finder flags it. Support counts independent sources: articles of one outlet, and a wire copy
 with its original, count once.
@@ -24,7 +25,6 @@ only each sentence's nearest partners and every pair above the claim threshold.
 
 from __future__ import annotations
 
-import heapq
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -549,55 +549,38 @@ def claim_group(table: SentenceTable, rows: list[int], salience: np.ndarray) -> 
     )
 
 
+# A claim's sentences must average at least this share of the claim threshold with each other: a guard against
+# chains of links drifting from one fact to another in stories of many articles.
+CLAIM_COHESION = 0.5
+
+
 def group_claims(
     table: SentenceTable,
     threshold: float,
     salience: np.ndarray,
     split: Callable[[list[int]], list[list[int]]] | None = None,
 ) -> tuple[list[ClaimGroup], np.ndarray]:
-    """Claims by average-linkage clustering over the fact similarity, with at most one sentence per article.
+    """Claims by linking mutual best matches, with at most one sentence per article.
 
-    The closest pair of groups merges first, while the mean similarity between their sentences stays at or
-    above `threshold`; two groups that both hold a sentence of the same article never merge, so each article
-    lends a claim its sentence most similar to the rest, and its other sentences form or join other claims.
-    No single-link chains: a claim never drifts from what all its sentences say. The representative is the
-    most salient member. `split(rows)` may then cut a group into parts (members that contradict the
-    representative). Returns the claims (most salient first) and each row's claim number.
-
-    Only pairs >= `threshold` are candidates (two groups can only reach that mean if some pair of theirs
-    does); they are visited in descending order, and a pair whose groups have changed since it was queued is
-    re-linked once per state of the two groups and queued again at its new value."""
+    Two sentences of different articles are linked when their fact similarity is >= `threshold` and each is
+    the other's most similar sentence in that article: an article's sentence supports another article's
+    sentence only as its closest statement there, not as one more sentence on the same topic. Claims are the
+    linked groups, strongest links first; a link is skipped when its groups both hold a sentence of one
+    article, or when the mean similarity between the two groups' sentences would fall below
+    CLAIM_COHESION * `threshold` (no drift along a chain). The representative is the most salient member.
+    `split(rows)` may then cut a group into parts (members that contradict the representative). Returns the
+    claims (most salient first) and each row's claim number."""
     n = len(table)
     facts = table.facts
     row_document = table.documents.tolist()
+    firsts, seconds, values = mutual_best_pairs(table, threshold)
+    order = np.lexsort((seconds, firsts, -values))
     group_of = np.arange(n)  # for vector reads
     group_list = group_of.tolist()  # the same, for fast single reads
-    # Groups of two or more sentences; a row missing here is a group of its own.
-    members: dict[int, list[int]] = {}
+    members: dict[int, list[int]] = {}  # groups of two or more sentences
     documents: dict[int, set[int]] = {}
-    # A group's state: 0 for an untouched single sentence, a fresh number after every merge it takes part in.
-    state = [0] * n
-    next_state = 1
-    links: dict[tuple[int, int, int, int], float] = {}
-    firsts, seconds, values = strong_pairs(facts, threshold)
-    upper = firsts < seconds
-    firsts, seconds, values = firsts[upper], seconds[upper], values[upper]
-    order = np.lexsort((seconds, firsts, -values))
-    initial = zip(
-        (-values[order].astype(np.float64)).tolist(),
-        firsts[order].tolist(),
-        seconds[order].tolist(),
-        strict=True,
-    )
-    requeued: list[tuple[float, int, int, int, int]] = []
-    upcoming = next(initial, None)
-    while upcoming is not None or requeued:
-        if upcoming is not None and (not requeued or (*upcoming, 0, 0) <= requeued[0]):
-            negative, a, b = upcoming
-            state_a = state_b = 0
-            upcoming = next(initial, None)
-        else:
-            negative, a, b, state_a, state_b = heapq.heappop(requeued)
+    cohesion = CLAIM_COHESION * threshold
+    for a, b in zip(firsts[order].tolist(), seconds[order].tolist(), strict=True):
         group_a, group_b = group_list[a], group_list[b]
         if group_a == group_b:
             continue
@@ -607,14 +590,8 @@ def group_claims(
             continue
         members_a = members.get(group_a) or [group_a]
         members_b = members.get(group_b) or [group_b]
-        if state[group_a] != state_a or state[group_b] != state_b:  # a group changed since this was queued
-            key = (group_a, state[group_a], group_b, state[group_b])
-            link = links.get(key)
-            if link is None:
-                link = links[key] = _average_link(facts, members_a, members_b, group_of, group_b)
-                if link < -negative - 1e-6 and link >= threshold:  # queue it once at its new value
-                    heapq.heappush(requeued, (-link, a, b, state[group_a], state[group_b]))
-            if link < -negative - 1e-6:
+        if len(members_a) + len(members_b) > 2:
+            if _average_link(facts, members_a, members_b, group_of, group_b) < cohesion:
                 continue
         if len(members_a) < len(members_b):
             group_a, group_b = group_b, group_a
@@ -623,16 +600,10 @@ def group_claims(
         group_of[members_b] = group_a
         for row in members_b:
             group_list[row] = group_a
-        if group_a in members:  # grow the bigger group in place
-            members_a.extend(members_b)
-            documents_a |= documents_b
-        else:
-            members[group_a] = members_a + members_b
-            documents[group_a] = documents_a | documents_b
+        members[group_a] = members_a + members_b
+        documents[group_a] = documents_a | documents_b
         members.pop(group_b, None)
         documents.pop(group_b, None)
-        state[group_a] = next_state
-        next_state += 1
 
     # Members by group, most salient first (ties: table order).
     order = np.lexsort((np.arange(n), -salience, group_of))
@@ -646,6 +617,28 @@ def group_claims(
     for number, claim in enumerate(claims):
         claim_of[claim.members] = number
     return claims, claim_of
+
+
+def mutual_best_pairs(table: SentenceTable, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs (first < second) with fact similarity >= threshold in which each sentence is the other's
+    most similar sentence in the other's article (ties: the earlier row)."""
+    rows, cols, values = strong_pairs(table.facts, threshold)
+    if not rows.size:
+        return rows, cols, values
+    documents = table.documents.astype(np.int64)
+    count = np.int64(max(int(documents.max()) + 1, 1))
+    codes = rows * count + documents[cols]  # (sentence, other article)
+    order = np.lexsort((cols, -values, codes))
+    unique_codes, first = np.unique(codes[order], return_index=True)
+    best = cols[order][first]  # per (sentence, other article): its most similar sentence there
+
+    def best_of(sentence: np.ndarray, article: np.ndarray) -> np.ndarray:
+        return best[np.searchsorted(unique_codes, sentence * count + article)]
+
+    upper = rows < cols
+    rows, cols, values = rows[upper], cols[upper], values[upper]
+    mutual = (best_of(rows, documents[cols]) == cols) & (best_of(cols, documents[rows]) == rows)
+    return rows[mutual], cols[mutual], values[mutual]
 
 
 def _average_link(

@@ -240,3 +240,29 @@ def test_a_person_given_two_titles_by_two_sources_is_flagged():
         and "assistant" in roles[0][2] + roles[0][4]
         and "associate" in roles[0][2] + roles[0][4]
     )
+
+
+def test_a_sentence_is_linked_only_to_its_closest_statement_in_another_article():
+    # Fact similarities set by hand. Sentence 1 (article A) is closest in article B to sentence 2, which
+    # states sentence 0's fact (also in A) more closely still; sentence 3 of B is only a looser match of 1.
+    # So 1 is not B's statement of 3's fact, nor 3 of 1's: neither is cited as the other's support.
+    documents = [
+        document(
+            "A",
+            "Alpha one reports the first event in some detail.",
+            "Alpha two reports a related event in some detail.",
+        ),
+        document(
+            "B",
+            "Bravo one reports the first event in other words.",
+            "Bravo two reports another event in other words.",
+        ),
+    ]
+    table = build_sentence_table(documents)
+    similarity = np.zeros((4, 4), dtype=np.float32)
+    for (a, b), value in {(0, 2): 0.9, (1, 2): 0.7, (1, 3): 0.5}.items():
+        similarity[a, b] = similarity[b, a] = value
+    table.facts = sparse.csr_matrix(similarity)
+    claims, _ = claims_module.group_claims(table, 0.42, np.ones(4))
+    assert sorted(sorted(claim.members) for claim in claims) == [[0, 2], [1], [3]]
+    assert sorted(claim.support for claim in claims) == [1, 1, 2]
