@@ -182,3 +182,50 @@ def test_another_editor_can_write_while_an_analysis_computes(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     lines = done.stdout.strip().splitlines()
     assert lines[-2:] == ["other write: ok", "analysis: 400 sentences"], done.stdout + done.stderr[-2000:]
+
+
+def lock_the_first_writes(monkeypatch, times: int) -> list[int]:
+    """The first `times` writes of an analysis meet a database locked by another writer."""
+    from django.db import OperationalError
+
+    real, tries = analysis._write_sentences, []
+
+    def write_sentences(*args, **kwargs):
+        tries.append(1)
+        if len(tries) <= times:
+            raise OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analysis, "_write_sentences", write_sentences)
+    monkeypatch.setattr(analysis, "WRITE_RETRY_PAUSE", 0)
+    return tries
+
+
+def test_a_write_that_meets_a_locked_database_is_tried_again(story, monkeypatch):
+    article = make_article(story, "Port fire")
+    tries = lock_the_first_writes(monkeypatch, times=1)
+
+    outcome = analyze_article(article.pk)
+
+    assert len(tries) == 2
+    assert outcome.sentences == 4
+    assert article.sentences.count() == 4
+    assert article.summaries.exists()
+
+
+def test_a_database_that_stays_locked_fails_the_analysis_saying_so(story, monkeypatch):
+    article = make_article(story, "Port fire")
+    lock_the_first_writes(monkeypatch, times=analysis.WRITE_ATTEMPTS)
+    job = Job.objects.create(kind=Job.Kind.ANALYSIS, story=story, article=article, progress_total=3)
+
+    finished = run_analysis_job(job.pk, synthesise=False)
+
+    assert finished.state == Job.State.FAILED
+    assert finished.error == (
+        f"Article {article.pk} “Port fire” was analysed, but its results could not be saved: the database "
+        f"stayed locked by another writer ({analysis.WRITE_ATTEMPTS} tries). Nothing was changed; run the "
+        "analysis again."
+    )
+    assert not article.sentences.exists()
+    article.refresh_from_db()
+    assert article.analyzed_at is None
