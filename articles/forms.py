@@ -35,8 +35,14 @@ class SourceFieldsForm(forms.Form):
         required=False,
         assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
-        error_messages={"invalid": "not an http(s) address"},
-        help_text="The article's web address (http or https).",
+        error_messages={
+            "invalid": "not an http(s) address",
+            "max_length": (
+                "longer than the limit of %(limit_value)s characters (it has %(show_value)s); shorten it "
+                "(the part after “?” is often only tracking)"
+            ),
+        },
+        help_text="The article's web address (http or https); a user name and password in it are dropped.",
     )
     published_at = forms.DateTimeField(
         label="Date",

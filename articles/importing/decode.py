@@ -1,4 +1,5 @@
-"""Bytes to text: UTF-8, else Windows-1252 with a warning, else a clear failure; binary files refused."""
+"""Bytes to text: UTF-8, UTF-16 (with a byte-order mark, or recognised without one), else Windows-1252
+with a warning, else a clear failure; binary files refused."""
 
 from __future__ import annotations
 
@@ -48,14 +49,21 @@ def binary_kind(data: bytes) -> str | None:
 def decode_text(data: bytes, name: str, declared_charset: str | None = None) -> DecodedText:
     """Decode a file's bytes; newlines become "\\n".
 
-    Order: a byte-order mark, then the charset the source declared (an HTTP header or an HTML meta tag), then
-    UTF-8, then Windows-1252 (the usual encoding of older Windows files) with a warning.
+    Order: a byte-order mark, then UTF-16 recognised by where its NUL bytes fall (with a warning), then the
+    charset the source declared (an HTTP header or an HTML meta tag), then UTF-8, then Windows-1252 (the
+    usual encoding of older Windows files) with a warning.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return DecodedText(_newlines(data.decode("utf-16")))
         except UnicodeDecodeError:
             raise ImportFailure(f"{name}: starts like UTF-16 text but is not valid UTF-16") from None
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        text, order = utf16
+        return DecodedText(
+            _newlines(text), f"{name}: UTF-16 text ({order}) without a byte-order mark; read as UTF-16"
+        )
     kind = binary_kind(data)
     if kind:
         raise ImportFailure(f"{name}: binary file ({kind}), not text")
@@ -79,6 +87,36 @@ def decode_text(data: bytes, name: str, declared_charset: str | None = None) -> 
             "read as Windows-1252"
         )
         return DecodedText(_newlines(text), warning)
+
+
+def utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """(text, "little-endian" or "big-endian") when the bytes are UTF-16 text without a byte-order mark.
+
+    In UTF-16, every character of the Latin alphabets, digits, spaces and punctuation (most of any text,
+    and its spaces and line breaks in every script) has a zero high byte: the NUL bytes fall on odd
+    offsets (little-endian) or on even ones (big-endian), and hardly ever on the other side. Binary data
+    has NULs on both sides. A file that looks so must also decode cleanly, without control characters.
+    """
+    sample = data[: SAMPLE_BYTES - SAMPLE_BYTES % 2]
+    if len(data) % 2 or len(sample) < 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    if odd >= pairs * 0.1 and even <= odd * 0.02:
+        encoding, order = "utf-16-le", "little-endian"
+    elif even >= pairs * 0.1 and odd <= even * 0.02:
+        encoding, order = "utf-16-be", "big-endian"
+    else:
+        return None
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    head = text[: SAMPLE_BYTES // 2]
+    control = sum(1 for char in head if ord(char) in CONTROL_BYTES or char == "\x00")
+    if "\x00" in head or control / len(head) > 0.02:
+        return None
+    return text, order
 
 
 META_CHARSET_PATTERN = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)""", re.IGNORECASE)

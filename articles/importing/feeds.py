@@ -14,6 +14,7 @@ from articles.importing.errors import ImportFailure
 from articles.importing.html import domain_of, html_fragment_to_text, html_line_to_text
 from articles.importing.records import Entry, ParsedArticle
 from articles.importing.text import Paragraph, split_article
+from articles.importing.urls import check_url
 
 # An entry whose content has more words than this is taken as the full article; a shorter one is a teaser and
 # the page it links to is fetched instead.
@@ -59,6 +60,15 @@ def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) 
     published_at = _entry_date(entry)
     byline = html_line_to_text(entry.get("author", ""))[:300]
     warnings: list[str] = []
+    if link:
+        checked = check_url(link, f"{label}, link")
+        if checked.problem:
+            if words <= FULL_TEXT_WORDS:
+                return Entry(label=label, error=f"{checked.problem}; the page was not fetched")
+            warnings.append(f"{checked.problem}; the entry's text is stored without it")
+        elif checked.warning:
+            warnings.append(checked.warning)
+        link = checked.url
     if link and words <= FULL_TEXT_WORDS:
         try:
             article = read_page(link, label)
@@ -69,7 +79,7 @@ def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) 
         article.byline = article.byline or byline
         if not article.outlet_name or article.outlet_name == article.outlet_domain:
             article.outlet_name = feed_title or article.outlet_name
-        return Entry(label=label, article=article)
+        return Entry(label=label, article=article, warnings=warnings)
     if not text:
         return Entry(label=label, error=f"{label}: no content and no link to fetch")
     if words <= FULL_TEXT_WORDS:

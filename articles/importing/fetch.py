@@ -18,6 +18,7 @@ from requests.adapters import HTTPAdapter
 
 from articles.importing.errors import ImportFailure
 from articles.importing.sources import size_label
+from articles.importing.urls import shown_url
 
 USER_AGENT = "CoverageWorkbench/0.1 (+https://github.com/coverage-workbench; article import)"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -87,9 +88,30 @@ def fetch(url: str, name: str, *, timeout: float, max_bytes: int, allow_private:
             f"{name}: could not connect to {parsed.hostname} (host unreachable or refused)"
         ) from None
     except requests.exceptions.TooManyRedirects:
-        raise ImportFailure(f"{name}: too many redirects") from None
-    except requests.exceptions.RequestException as exc:
-        raise ImportFailure(f"{name}: could not be fetched ({type(exc).__name__})") from None
+        raise ImportFailure(
+            f"{name}: too many redirects (the site kept sending the request elsewhere); open the address in "
+            "a browser and import the address of the page it ends on"
+        ) from None
+    except requests.exceptions.InvalidSchema:
+        raise ImportFailure(
+            f"{name}: the site redirected to an address that is not http:// or https://, which cannot be "
+            "fetched; open it in a browser and import the article's own web address, or a saved copy"
+        ) from None
+    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema):
+        raise ImportFailure(
+            f"{name}: the address (or one the site redirected to) is not a valid web address; check it "
+            "and import it again"
+        ) from None
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+        raise ImportFailure(
+            f"{name}: the download broke off or arrived garbled; try again later, or save the page in a "
+            "browser and import the file"
+        ) from None
+    except requests.exceptions.RequestException:
+        raise ImportFailure(
+            f"{name}: could not be fetched (the connection failed); try again later, or save the page in "
+            "a browser and import the file"
+        ) from None
     finally:
         session.close()
 
@@ -114,14 +136,15 @@ def refuse_non_public(url: str, name: str) -> None:
         port = parsed.port or (443 if parsed.scheme == "https" else 80)
         addresses = {info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)}
     except (OSError, UnicodeError, ValueError):
-        raise ImportFailure(f"{name}: the host of {url} could not be found") from None
+        raise ImportFailure(f"{name}: the host of {shown_url(url)} could not be found") from None
     for address in sorted(addresses):
         ip = ipaddress.ip_address(address.split("%", 1)[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
             ip = ip.ipv4_mapped
         if not ip.is_global:
             raise ImportFailure(
-                f"{name}: refused to fetch {url}: {host} is {ip}, a loopback, private or link-local address "
+                f"{name}: refused to fetch {shown_url(url)}: {host} is {ip}, a loopback, private or "
+                "link-local address "
                 "(set IMPORT_ALLOW_PRIVATE_URLS=true to allow addresses inside the network)"
             )
 

@@ -17,6 +17,7 @@ from lxml.etree import ParserError
 from articles.importing.errors import ImportFailure
 from articles.importing.records import ParsedArticle
 from articles.importing.text import Paragraph, split_article
+from articles.importing.urls import MAX_URL_LENGTH
 
 # Fewer words than this after extraction means there was no article, only navigation or a teaser.
 MIN_HTML_ARTICLE_WORDS = 20
@@ -63,7 +64,12 @@ def read_html(html: str, name: str, *, url: str = "", source_format: str = "html
         )
     title = _clean_line(document.title or "")
     parts = split_article([Paragraph(line.strip()) for line in text.split("\n") if line.strip()], title=title)
-    page_url = _http_url(document.url or "") or _http_url(url)
+    # The page's canonical address when it has one that can be stored, else the address it was read from;
+    # the importer checks it again (articles.importing.urls: no credentials, a too-long one refused aloud).
+    addresses = [found for found in (_http_url(document.url or ""), _http_url(url)) if found]
+    page_url = next((found for found in addresses if len(found) <= MAX_URL_LENGTH), "") or (
+        addresses[0] if addresses else ""
+    )
     domain = domain_of(page_url)
     return ParsedArticle(
         title=parts.title,
@@ -72,6 +78,7 @@ def read_html(html: str, name: str, *, url: str = "", source_format: str = "html
         body=parts.body,
         url=page_url,
         published_at=parse_date(document.date or ""),
+        published_time_known=not is_date_only(document.date or ""),
         outlet_name=_site_name(document.sitename or "", page_url) or domain,
         outlet_domain=domain,
         language=(document.language or "")[:12],
@@ -103,7 +110,10 @@ def html_line_to_text(value: str) -> str:
 
 
 def domain_of(url: str) -> str:
-    host = (urlparse(url).hostname or "") if url else ""
+    try:
+        host = (urlparse(url).hostname or "") if url else ""
+    except ValueError:  # a malformed host ("http://[::1"): no domain
+        return ""
     return host.removeprefix("www.")
 
 
@@ -122,9 +132,15 @@ def parse_date(value: str) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def is_date_only(value: str) -> bool:
+    """Whether an ISO 8601 value is a date without a time of day ("2025-04-08"): parse_date makes it midnight
+    UTC, and the article records that no time was given, so the workbench shows the date alone."""
+    return bool(re.fullmatch(r"\s*\d{4}-?\d{2}-?\d{2}\s*", value))
+
+
 def _http_url(url: str) -> str:
     url = url.strip()
-    return url if url.lower().startswith(("http://", "https://")) and len(url) <= 2000 else ""
+    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def _clean_line(value: str) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from articles.importing.html import parse_date
 from articles.importing.sources import SourceDetails, is_url
+from articles.importing.urls import MAX_URL_LENGTH, check_url, shown_url
 
 MANIFEST_NAME = "manifest.json"
 ENTRY_FIELDS = ("outlet", "url", "published_at")
@@ -48,6 +49,11 @@ def read_manifest(
     except json.JSONDecodeError as exc:
         return {}, [
             f"{name} line {exc.lineno}, column {exc.colno}: not valid JSON ({exc.msg}); "
+            "the files are imported without it"
+        ]
+    except RecursionError:
+        return {}, [
+            f"{name}: not a manifest (nested too deeply; expected an object such as {EXAMPLE}); "
             "the files are imported without it"
         ]
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict):
@@ -96,10 +102,18 @@ def _entry_details(entry: dict) -> tuple[dict[str, str], list[str]]:
             problems.append(f"{key} is not text; left out")
             continue
         value = " ".join(value.split())
+        if key == "url" and value:
+            checked = check_url(value, "url")
+            if checked.problem:
+                problems.append(f"{checked.problem}; left out")
+                continue
+            if checked.warning:
+                problems.append(checked.warning)
+            value = checked.url
         if key == "outlet" and len(value) > 200:
             problems.append("outlet is longer than 200 characters; left out")
         elif key == "url" and value and not valid_http_url(value):
-            problems.append(f"url “{value}” is not an http(s) address; left out")
+            problems.append(f"url “{shown_url(value)}” is not an http(s) address; left out")
         elif key == "published_at" and value and parse_date(value) is None:
             problems.append(
                 f"published_at “{value}” is not a date (write 2025-04-08 or 2025-04-08T14:30+02:00); left out"
@@ -110,8 +124,8 @@ def _entry_details(entry: dict) -> tuple[dict[str, str], list[str]]:
 
 
 def valid_http_url(value: str) -> bool:
-    """An http(s) address with a host, at most 2,000 characters (what Article.url holds)."""
-    if len(value) > 2000 or not is_url(value) or any(c.isspace() for c in value.strip()):
+    """An http(s) address with a host, at most MAX_URL_LENGTH characters (what Article.url holds)."""
+    if len(value) > MAX_URL_LENGTH or not is_url(value) or any(c.isspace() for c in value.strip()):
         return False
     try:
         return bool(urlsplit(value.strip()).hostname)

@@ -67,11 +67,11 @@ def read_bytes(data: bytes, name: str, limits: ReadLimits, *, hint: str | None =
     elif source_format == "html":
         entries = [Entry(label=name, article=read_html(text, name))]
     elif source_format == "json":
-        entries = read_json(text, name)
+        entries = read_json(text, name, max_entries=limits.max_entries)
     elif source_format == "jsonl":
-        entries = read_json_lines(text, name)
+        entries = read_json_lines(text, name, max_entries=limits.max_entries)
     elif source_format == "csv":
-        entries = read_csv(text, name)
+        entries = read_csv(text, name, max_entries=limits.max_entries)
     elif source_format == "markdown":
         entries = [Entry(label=name, article=read_markdown(text, name))]
     elif source_format == "url":

@@ -18,6 +18,7 @@ class ParsedArticle:
     byline: str = ""
     url: str = ""
     published_at: datetime | None = None
+    published_time_known: bool = True  # False: the source gave a date without a time of day
     outlet_name: str = ""
     outlet_domain: str = ""
     language: str = ""
@@ -39,5 +40,7 @@ class ReadLimits:
     max_bytes: int = 5 * 1024 * 1024
     fetch_timeout: float = 10.0
     max_feed_entries: int = 100
+    # Articles in one JSON, JSON Lines or CSV file (settings.IMPORT_MAX_ENTRIES); a bigger file is refused.
+    max_entries: int = 1000
     # May a URL point at a loopback, private or link-local address? (settings.IMPORT_ALLOW_PRIVATE_URLS)
     allow_private_addresses: bool = False

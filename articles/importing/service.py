@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,16 +13,23 @@ from django.utils import timezone
 
 from articles.importing.duplicates import NearDuplicateIndex, content_hash
 from articles.importing.errors import BatchRejected, ImportFailure
-from articles.importing.html import domain_of, parse_date
+from articles.importing.html import domain_of, is_date_only, parse_date
 from articles.importing.readers import read_source
 from articles.importing.records import Entry, ParsedArticle, ReadLimits
-from articles.importing.sources import ImportSource, SourceDetails, size_label
+from articles.importing.sources import ImportSource, SourceDetails, is_url, size_label
+from articles.importing.urls import check_url, shown_url, without_credentials
 from articles.models import Article, ImportBatch, ImportItem, Outlet, Story
 from articles.nlp.language import detect_language
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, ImportItem], None]
+# A reader failed in a way nobody foresaw (its details go to the server log, never to the editor).
+UNEXPECTED_FAILURE = (
+    "could not be read: the importer met something in it that it does not handle (the details are in the "
+    "server log); check that it is the kind of file its name says, save it again as plain text, HTML, JSON "
+    "or CSV and import that, or report it"
+)
 
 
 def read_limits() -> ReadLimits:
@@ -29,6 +37,7 @@ def read_limits() -> ReadLimits:
         max_bytes=settings.IMPORT_MAX_FILE_BYTES,
         fetch_timeout=settings.IMPORT_FETCH_TIMEOUT,
         max_feed_entries=settings.IMPORT_MAX_FEED_ENTRIES,
+        max_entries=settings.IMPORT_MAX_ENTRIES,
         allow_private_addresses=settings.IMPORT_ALLOW_PRIVATE_URLS,
     )
 
@@ -47,10 +56,13 @@ def create_import_batch(
             f"{len(sources)} files or URLs given; at most {settings.IMPORT_MAX_FILES} "
             "can be imported at once (IMPORT_MAX_FILES)"
         )
+    checked = [_checked_source(source) for source in sources]
     with transaction.atomic():
-        batch = ImportBatch.objects.create(story=story, created_by=user, inputs=[s.name for s in sources])
+        batch = ImportBatch.objects.create(
+            story=story, created_by=user, inputs=[source.name for source, _ in checked]
+        )
         items = []
-        for position, source in enumerate(sources):
+        for position, (source, warnings) in enumerate(checked):
             error = source.error
             if (
                 error is None
@@ -67,9 +79,10 @@ def create_import_batch(
                     position=position,
                     source=source.name[:1000],
                     status=ImportItem.Status.FAILED if error else ImportItem.Status.PENDING,
-                    message=error or "",
+                    # A pending item's message holds the warnings about what it was given, until it is read.
+                    message="\n".join([*warnings, error] if error else warnings),
                     payload=None if error else source.data,
-                    source_url=(source.url or "")[:2000],
+                    source_url=source.url or "",
                     format_hint=(source.format_hint or "")[:12],
                     details=source.details.as_dict() if source.details and not error else {},
                 )
@@ -118,6 +131,45 @@ def run_import_batch(batch_id: int, progress: Progress | None = None, *, analyze
 # --- Internals ---------------------------------------------------------------------------------------
 
 
+def _checked_source(source: ImportSource) -> tuple[ImportSource, list[str]]:
+    """The source with its addresses fit to store (articles.importing.urls): a user name and password
+    dropped, with a warning; a URL to fetch that is too long makes the source a failure naming it."""
+    warnings: list[str] = []
+    changes: dict = {}
+    if source.url:
+        checked = check_url(source.url, shown_url(source.url))
+        name = shown_url(source.url) if source.name.strip() == source.url.strip() else source.name
+        changes.update(url=checked.url or None, name=name)
+        if checked.problem:
+            changes.update(error=source.error or checked.problem, data=None)
+        elif checked.warning:
+            warnings.append(checked.warning)
+    elif "@" in source.name and is_url(source.name):
+        changes["name"] = without_credentials(source.name)
+    if source.details and source.details.url:
+        checked = check_url(source.details.url, f"{changes.get('name', source.name)}: the URL given for it")
+        if checked.problem:
+            warnings.append(f"{checked.problem}; the article is stored without it")
+        elif checked.warning:
+            warnings.append(checked.warning)
+        changes["details"] = dataclasses.replace(source.details, url=checked.url)
+    return (dataclasses.replace(source, **changes) if changes else source), warnings
+
+
+def _checked_article_url(parsed: ParsedArticle, label: str) -> list[str]:
+    """What a source said of its own address, made fit to store (a feed entry's page after redirects, a
+    page's canonical URL); returns the warnings."""
+    if "@" in parsed.source_name and is_url(parsed.source_name):
+        parsed.source_name = without_credentials(parsed.source_name)
+    if not parsed.url:
+        return []
+    checked = check_url(parsed.url, f"{label}: the article's address")
+    parsed.url = checked.url
+    if checked.problem:
+        return [f"{checked.problem}; the article is stored without it"]
+    return [checked.warning] if checked.warning else []
+
+
 @dataclass
 class StoryTexts:
     """A story's article texts, to recognise duplicates and near-duplicates of what it already holds."""
@@ -158,12 +210,15 @@ def _process_source(
     except Exception as exc:  # a reader bug must not stop the batch or show a traceback
         logger.warning("Import of %s failed unexpectedly: %s: %s", item.source, type(exc).__name__, exc)
         logger.debug("Traceback for the import of %s", item.source, exc_info=True)
-        entries = [Entry(label=item.source, error=f"{item.source}: could not be read ({type(exc).__name__})")]
+        entries = [Entry(label=item.source, error=f"{item.source}: {UNEXPECTED_FAILURE}")]
     details = SourceDetails.from_dict(item.details)
-    if details is not None:
-        for entry in entries:
-            if entry.article is not None:
+    for entry in entries:
+        if entry.article is not None:
+            if details is not None:
                 _apply_details(entry.article, details)
+            entry.warnings.extend(_checked_article_url(entry.article, entry.label))
+    if item.message:  # the warnings about what the source was given (_checked_source)
+        entries[0].warnings[:0] = item.message.split("\n")
 
     if len(entries) == 1:
         _record_entry(batch, item, entries[0], story_texts, analyze=analyze)
@@ -245,8 +300,9 @@ def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: St
                 title=_plain(parsed.title)[:500] or "Untitled",
                 standfirst=_plain(parsed.standfirst),
                 byline=_plain(parsed.byline)[:300],
-                url=parsed.url[:2000],
+                url=parsed.url,
                 published_at=parsed.published_at,
+                published_time_known=parsed.published_time_known,
                 body=body,
                 language=language[:12],
                 content_hash=digest,
@@ -288,8 +344,8 @@ def _apply_details(parsed: ParsedArticle, details: SourceDetails) -> None:
         parsed.outlet_name = details.outlet
         if not details.url:
             parsed.outlet_domain = ""
-    if details.published_at:
-        parsed.published_at = parse_date(details.published_at) or parsed.published_at
+    if details.published_at and (given := parse_date(details.published_at)):
+        parsed.published_at, parsed.published_time_known = given, not is_date_only(details.published_at)
 
 
 def _outlet_for(parsed: ParsedArticle) -> Outlet | None:

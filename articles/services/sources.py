@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from articles.importing.html import domain_of
 from articles.importing.manifest import valid_http_url
+from articles.importing.urls import check_url, shown_url
 from articles.models import Article, CandidateBrief, Outlet, SourceCorrection, Story
 
 PERMISSION = "articles.change_article"
@@ -59,6 +60,8 @@ class SourceUpdate:
     brief_published: bool = False  # the brief is live: its public page shows the correction once republished
     synthesis_queued: bool = False
     changes: dict[str, list[str]] = field(default_factory=dict)
+    # For the editor: what was dropped from the values given (a URL's user name and password).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def saved(self) -> bool:
@@ -106,7 +109,8 @@ def update_article_source(
             f"Your account ({user.get_username() if user else 'anonymous'}) may not correct articles' "
             "source details."
         )
-    wanted = _cleaned(outlet=outlet, url=url, byline=byline, published_at=published_at)
+    warnings: list[str] = []
+    wanted = _cleaned(outlet=outlet, url=url, byline=byline, published_at=published_at, warnings=warnings)
     with transaction.atomic():
         article = Article.objects.select_for_update(of=("self",)).select_related("outlet").get(pk=article.pk)
         if seen_correction is not None:
@@ -120,21 +124,24 @@ def update_article_source(
             if before[name] != value
         }
         if not changes:
-            return SourceUpdate(correction=None)
+            return SourceUpdate(correction=None, warnings=warnings)
         if "outlet" in changes:
             article.outlet = _outlet_named(wanted["outlet"], wanted.get("url", article.url))
         if "url" in changes:
             article.url = wanted["url"]
         if "byline" in changes:
             article.byline = wanted["byline"]
+        fields = list(changes)
         if "published_at" in changes:
-            article.published_at = wanted["published_at"]
-        article.save(update_fields=list(changes))
+            # The correction gives a date and time (the form's field): no longer a date alone.
+            article.published_at, article.published_time_known = wanted["published_at"], True
+            fields.append("published_time_known")
+        article.save(update_fields=fields)
         correction = SourceCorrection.objects.create(
             article=article, user=user, username=user.get_username(), changes=changes
         )
         Story.objects.filter(pk=article.story_id).update(updated=timezone.now())
-        result = SourceUpdate(correction=correction, changes=changes)
+        result = SourceUpdate(correction=correction, changes=changes, warnings=warnings)
         if SNAPSHOT_FIELDS & changes.keys():
             result.brief_revision, result.brief_published = _record_in_brief(article, user, correction)
         if "outlet" in changes and CandidateBrief.objects.filter(story_id=article.story_id).exists():
@@ -148,7 +155,7 @@ def update_article_source(
 # --- Internals ---------------------------------------------------------------------------------------
 
 
-def _cleaned(**given) -> dict:
+def _cleaned(*, warnings: list[str], **given) -> dict:
     wanted = {}
     for name, value in given.items():
         if value is UNSET:
@@ -168,8 +175,15 @@ def _cleaned(**given) -> dict:
             raise SourceDetailsError("Byline: at most 300 characters.")
         if name == "url":
             text = str(value or "").strip()
+            if text:
+                checked = check_url(text, "URL")
+                if checked.problem:
+                    raise SourceDetailsError(f"{checked.problem[0].upper()}{checked.problem[1:]}.")
+                if checked.warning:
+                    warnings.append(f"{checked.warning}.")
+                text = checked.url
             if text and not valid_http_url(text):
-                raise SourceDetailsError(f"URL: “{text}” is not an http(s) address.")
+                raise SourceDetailsError(f"URL: “{shown_url(text)}” is not an http(s) address.")
         wanted[name] = text
     return wanted
 

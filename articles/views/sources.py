@@ -99,8 +99,9 @@ def _refused(
 
 
 def _saved_message(update: SourceUpdate) -> str:
+    warnings = "".join(f" {warning}" for warning in update.warnings)
     if not update.saved:
-        return "Nothing to save: the source details are as they were."
+        return "Nothing to save: the source details are as they were." + warnings
     message = f"Source details saved: {update.correction.summary}."
     if update.brief_revision is not None:
         message += (
@@ -111,4 +112,4 @@ def _saved_message(update: SourceUpdate) -> str:
         )
     if update.synthesis_queued:
         message += " The claims' sources are being counted again (story synthesis queued)."
-    return message
+    return message + warnings

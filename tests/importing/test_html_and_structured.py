@@ -143,7 +143,8 @@ def test_csv_whose_header_names_none_of_the_fields_fails(story):
     assert item.status == ImportItem.Status.FAILED
     assert item.message == (
         "bad_header.csv: the header row names none of the fields title, text, url, outlet, published_at "
-        "(found 'name', 'body', 'date')"
+        "(found 'name', 'body', 'date'); the first line must name the columns, separated by commas, "
+        "semicolons, tabs or vertical bars"
     )
 
 
