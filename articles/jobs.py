@@ -348,8 +348,11 @@ def _run(job_id: int, work: Callable[[Job], None], *, final_attempt: bool, descr
             return job
         raise
     except Exception as exc:
-        from articles.services.analysis import AnalysisError
+        from articles.services.analysis import AnalysisError, ArticleVanished
 
+        if isinstance(exc, ArticleVanished):  # deleted meanwhile, and this job with it: nothing to record
+            logger.info("Job %s: %s", job.pk, exc)
+            return job
         if isinstance(exc, AnalysisError):
             reason = str(exc)
         else:

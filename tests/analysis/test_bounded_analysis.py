@@ -229,3 +229,20 @@ def test_a_database_that_stays_locked_fails_the_analysis_saying_so(story, monkey
     assert not article.sentences.exists()
     article.refresh_from_db()
     assert article.analyzed_at is None
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as a worker runs
+def test_an_analysis_job_whose_article_is_deleted_meanwhile_ends_quietly(monkeypatch, caplog):
+    story = Story.objects.create(title="Harbour fire", slug="harbour-fire")
+    article = make_article(story, "Port fire")
+    other = make_article(story, "Harbour shut", BODY.replace("Friday", "Monday"))
+    job = Job.objects.create(kind=Job.Kind.ANALYSIS, story=story, article=article, progress_total=3)
+    delete_during_summary(monkeypatch, article.pk)
+
+    with caplog.at_level("INFO", logger="articles.jobs"):
+        run_analysis_job(job.pk)  # no exception: the job went with its article
+
+    assert not Job.objects.filter(pk=job.pk).exists()
+    assert f"Article {article.pk} “Port fire” was deleted while it was being analysed" in caplog.text
+    assert "failed" not in caplog.text
+    assert Article.objects.filter(pk=other.pk).exists()
