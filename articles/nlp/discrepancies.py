@@ -6,7 +6,9 @@ state the same detail differently:
 
 - number, date, time: in two sentences that state the same fact (fact similarity at or above
   DISCREPANCY_SIMILARITY, whether or not they ended up in one claim), the same detail (the age, the number
-  of ships, the weekday) with different values, neither sentence stating the other's value;
+  of ships, the weekday) with different values, neither sentence stating the other's value; two sentences
+  the claims link (mutual best matches at the claim threshold) are compared on numbers only, whose key says
+  what they count (a weekday says nothing of which event it dates);
 - role: one person given different titles by different sources, each source consistent with itself;
 - name: one name spelt two ways by different sources (a letter or two apart, each source using only its
   own spelling).
@@ -22,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TypeVar
 
-from articles.nlp.claims import SentenceTable, strong_pairs
+from articles.nlp.claims import SentenceTable, mutual_best_pairs, strong_pairs
 from articles.nlp.facts import Detail, conflicting, person_titles
 
 # Two sentences this similar (articles.nlp.claims.fact_similarity) state the same fact closely enough for
@@ -50,11 +52,13 @@ class DiscrepancyFlag:
 
 
 def find_discrepancies(
-    table: SentenceTable, similarity: float = DISCREPANCY_SIMILARITY
+    table: SentenceTable, similarity: float = DISCREPANCY_SIMILARITY, linked: float | None = None
 ) -> list[DiscrepancyFlag]:
     """Every disagreement between independent sources of one story, one flag per detail and pair of
-    values; sentences are paired by their fact similarity, whatever claims they ended up in."""
-    flags = _detail_flags(table, table.details, similarity)
+    values; sentences are paired by their fact similarity, whatever claims they ended up in. With `linked`
+    (the claim threshold), two sentences that the claims would link (mutual best matches at or above it,
+    articles.nlp.claims.mutual_best_pairs) are compared too: each is the other's statement of its fact."""
+    flags = _detail_flags(table, table.details, similarity, linked)
     flags += _role_flags(table)
     flags += _spelling_flags(table)
     flags.sort(key=lambda flag: (min(flag.row_a, flag.row_b), flag.kind, flag.value_a, flag.value_b))
@@ -70,18 +74,27 @@ def _label(table: SentenceTable, row: int) -> str:
 
 
 def _detail_flags(
-    table: SentenceTable, details: list[list[Detail]], threshold: float
+    table: SentenceTable, details: list[list[Detail]], threshold: float, linked: float | None = None
 ) -> list[DiscrepancyFlag]:
     rows, cols, values = strong_pairs(table.facts, min(threshold, CORROBORATED_SIMILARITY))
+    mutual: set[tuple[int, int]] = set()
+    if linked is not None:
+        firsts, seconds, _ = mutual_best_pairs(table, linked)
+        mutual = set(zip(firsts.tolist(), seconds.tolist(), strict=True))
     best: dict[tuple, tuple[float, int, int, Detail, Detail]] = {}
     for a, b, value in zip(rows.tolist(), cols.tolist(), values.tolist(), strict=True):
         if a >= b or not details[a] or not details[b] or _source(table, a) == _source(table, b):
             continue
-        if value < threshold and not _agreeing(details[a], details[b]):
+        agreeing = value >= threshold or _agreeing(details[a], details[b])
+        if not agreeing and (a, b) not in mutual:
             continue
         for da in details[a]:
             for db in details[b]:
                 if not conflicting(da, db):
+                    continue
+                # Only linked: compare counts (keyed by what they count), not a weekday or a time,
+                # which says nothing of the event it dates ("quit Thursday", "posted on Friday").
+                if not agreeing and da.kind != "number":
                     continue
                 # A sentence that also states the other value is not a contradiction.
                 if any(d.key == db.key and d.value == db.value for d in details[a]):

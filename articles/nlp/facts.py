@@ -49,6 +49,20 @@ _AGE = re.compile(r"\b([\w-]+?)[- ]years?[- ]old\b", re.IGNORECASE)
 _NUMERAL = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 _TIME = re.compile(r"\b(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s?m\b", re.IGNORECASE)
+# How many times something happened, written as one word ("shot once", "struck twice"); not "once again",
+# "at once", "once more" (idioms), and never at the start of a clause ("Once there, ...": a conjunction).
+_FREQUENCY = re.compile(
+    r"(?<![.,;:!?]\s)(?<!\bat\s)\b(once|twice|thrice)\b(?!\s+(?:again|more|upon|before))", re.I
+)
+_FORMERLY = re.compile(
+    r"\b(?:is|was|were|are|had|has|have|who|he|she|they|it|we|i|you)\s+once\b|\bonce\s+(?:a|an|the|was|were|had|said|again)\b",
+    re.I,
+)
+_FREQUENCIES = {"once": 1, "twice": 2, "thrice": 3}
+# "a block and a half", "two miles and a half": a whole number of something plus a half.
+_AND_A_HALF = re.compile(
+    r"\b(an?|one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+([a-z]+)\s+and\s+a\s+half\b", re.I
+)
 _HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "sir", "dame", "lord", "lady", "dr", "doctor", "late"})
 # Stop words after a number that say nothing about what it counts.
 _FILLERS = frozenset("of the a an more than other new additional percent per cent %".split())
@@ -153,6 +167,25 @@ def sentence_details(text: str, mentions: Sequence) -> list[Detail]:
                 Detail("number", "age", _format(value), match.group(0), match.start(), match.end())
             )
             taken.append((match.start(), match.end()))
+    for match in _FREQUENCY.finditer(text):
+        if match.start() == 0 or _hedged(text, match.start()):
+            continue
+        if match.group(1).lower() == "once" and _FORMERLY.search(
+            text[max(0, match.start() - 12) : match.end() + 8]
+        ):
+            continue  # "was once a star", "she once said": formerly, not one time
+        value = _FREQUENCIES[match.group(1).lower()]
+        details.append(Detail("number", "times", str(value), match.group(0), match.start(), match.end()))
+        taken.append((match.start(), match.end()))
+    for match in _AND_A_HALF.finditer(text):
+        value, vague = parse_number(match.group(1))
+        counted = _stem(match.group(2))
+        if value is None or vague or not counted or _hedged(text, match.start()):
+            continue
+        details.append(
+            Detail("number", counted, _format(value + 0.5), match.group(0), match.start(), match.end())
+        )
+        taken.append((match.start(), match.end()))
     for mention in mentions:
         if mention.label == "PERSON":  # "Geraldine Alcorn, 28, was charged": an age in apposition
             age = _APPOSITIVE_AGE.match(text, mention.end)

@@ -34,7 +34,7 @@ def synthesize(
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
 ) -> Synthesis:
     brief = select_brief(documents, params, embed=embed)
-    return Synthesis(brief=brief, flags=find_discrepancies(brief.table))
+    return Synthesis(brief=brief, flags=find_discrepancies(brief.table, linked=brief.params.claim_threshold))
 
 
 def documents_from_texts(

@@ -266,3 +266,29 @@ def test_a_sentence_is_linked_only_to_its_closest_statement_in_another_article()
     claims, _ = claims_module.group_claims(table, 0.42, np.ones(4))
     assert sorted(sorted(claim.members) for claim in claims) == [[0, 2], [1], [3]]
     assert sorted(claim.support for claim in claims) == [1, 1, 2]
+
+
+def test_once_against_twice_and_a_block_and_a_half_against_two_blocks_are_flagged_with_both_values():
+    _, flags, _ = claims_of(
+        [
+            "His wife was shot once in the right leg near the corner, police said. "
+            "The shooting happened a block and a half from the restaurant, police said.",
+            "Police said his wife was struck twice in the leg near the corner. "
+            "Police said the shooting happened two blocks from the restaurant.",
+        ],
+        ["Gazette", "Herald"],
+    )
+    values = sorted({f[2], f[4]} for f in flags if f[0] == "number")
+    assert {"once", "twice"} in values, flags
+    assert {"a block and a half", "two"} in values, flags
+
+
+def test_formerly_is_not_a_count():
+    _, flags, _ = claims_of(
+        [
+            "The mayor, who was once a teacher, opened the new school on Monday morning.",
+            "The mayor opened the new school on Monday morning, twice delayed by the storm.",
+        ],
+        ["Gazette", "Herald"],
+    )
+    assert not [f for f in flags if "once" in (f[2], f[4])], flags
