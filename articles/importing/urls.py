@@ -3,7 +3,7 @@ user name or password in them.
 
 Whatever stores an address (a URL import, a feed entry's link, a manifest, a JSON or CSV `url` field, the
 import form, "Edit source details") passes it through `check_url` first: a user name and password
-(`https://user:secret@host/…`) are dropped, with a warning for the person importing that does not repeat
+(the `user:password@` before a host) are dropped, with a warning for the person importing that does not repeat
 them, and an address that is too long is refused with a message naming it, instead of being cut and fetched
 cut. Plain Python: no Django needed.
 """
