@@ -74,6 +74,11 @@ class Article(models.Model):
     byline = models.CharField(max_length=300, blank=True)
     url = models.URLField(max_length=2000, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    published_time_known = models.BooleanField(
+        default=True,
+        help_text="False when the source gave the date without a time of day: the date is shown alone "
+        "(published_at holds midnight UTC of that date).",
+    )
     body = models.TextField()
     language = models.CharField(
         max_length=12,

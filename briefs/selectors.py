@@ -216,6 +216,7 @@ ARTICLE_LISTING_FIELDS = (
     "byline",
     "url",
     "published_at",
+    "published_time_known",
     "source_name",
     "near_duplicate_of_id",
     "near_duplicate_similarity",
