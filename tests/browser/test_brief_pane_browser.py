@@ -146,3 +146,44 @@ def test_merge_and_publish_stay_at_hand_in_a_long_brief(
     bar.get_by_role("button", name="Publish now").click()
     expect(page.locator("#brief-pane .notice")).to_contain_text("Published revision")
     assert Publication.objects.filter(unpublished_at__isnull=True).count() == 1
+
+
+def test_imported_and_failed_results_look_different(live_server, new_page, transactional_db):
+    from django.utils import timezone
+
+    from articles.models import ImportBatch, ImportItem
+    from tests.workbench.wb_factories import build_story
+
+    ensure_demo_accounts(PASSWORD)
+    built = build_story()
+    batch = ImportBatch.objects.create(story=built.story, finished=timezone.now())
+    statuses = ("imported", "failed", "duplicate", "pending")
+    for position, status in enumerate(statuses):
+        ImportItem.objects.create(
+            batch=batch,
+            position=position,
+            source=f"source-{status}.txt",
+            status=status,
+            article=built.articles[0] if status == "imported" else None,
+            message="not UTF-8 text; save the file as UTF-8" if status == "failed" else "",
+        )
+    page = new_page()
+    log_in(page, live_server.url, "editor")
+    page.goto(live_server.url + f"/stories/{built.story.slug}/import/{batch.pk}/")
+
+    def look(status: str) -> tuple:
+        badge = page.locator(f"tr.import-{status} .badge")
+        return tuple(
+            badge.evaluate(
+                "b => { const s = getComputedStyle(b); return [s.backgroundColor, s.color,"
+                " s.borderTopStyle, getComputedStyle(b, '::before').content]; }"
+            )
+        )
+
+    looks = {status: look(status) for status in statuses}
+    assert len(set(looks.values())) == len(statuses), looks  # no two results alike
+    assert looks["imported"][3] != looks["failed"][3] and "none" not in (
+        looks["imported"][3],
+        looks["failed"][3],
+    )
+    expect(page.locator("tr.import-failed .badge")).to_have_text("Failed")
