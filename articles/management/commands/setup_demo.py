@@ -28,6 +28,18 @@ def demo_password(password_file: Path) -> tuple[str, str]:
     return password, f"generated, saved in {password_file.name}"
 
 
+def site_url(addrport: str = "") -> str:
+    """The address to open in a browser: `addrport` (HOST:PORT) or else HOST and PORT from the environment
+    (`make run PORT=9000` passes them on), as `manage.py serve` will listen; all interfaces read as this
+    machine's loopback."""
+    if not addrport:
+        addrport = f"{os.environ.get('HOST') or '127.0.0.1'}:{os.environ.get('PORT') or '8000'}"
+    host, _, port = addrport.rpartition(":")
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - a name for "every interface", not a bind
+        host = "127.0.0.1"
+    return f"http://{host}:{port}/"
+
+
 class Command(BaseCommand):
     help = (
         "Import seeds/ as the demo story, analyse it, and create the demo accounts editor, chief and viewer."
@@ -42,8 +54,14 @@ class Command(BaseCommand):
             default=str(Path(settings.BASE_DIR) / ".demo-password"),
             help="Where a generated demo password is kept between runs.",
         )
+        parser.add_argument(
+            "--addrport",
+            default="",
+            help="HOST:PORT the workbench will be served at, for the message (default: $HOST and $PORT, "
+            "else 127.0.0.1:8000).",
+        )
 
-    def handle(self, *args, seeds: str, password_file: str, **options):
+    def handle(self, *args, seeds: str, password_file: str, addrport: str = "", **options):
         from articles.importing import create_import_batch, run_import_batch, sources_from_paths
         from articles.services.stories import story_get_or_create
         from briefs.services import ensure_demo_accounts
@@ -86,7 +104,7 @@ class Command(BaseCommand):
         password, origin = demo_password(Path(password_file))
         users = ensure_demo_accounts(password)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo accounts (log in at http://127.0.0.1:8000/):"))
+        self.stdout.write(self.style.SUCCESS(f"Demo accounts (log in at {site_url(addrport)}):"))
         for user in users:
             groups = ", ".join(user.groups.values_list("name", flat=True))
             self.stdout.write(f"  {user.username:<8} password: {password}   ({groups})")
