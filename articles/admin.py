@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -22,6 +23,8 @@ from articles.models import (
     Story,
     Summary,
 )
+from articles.services.sources import FIELDS as SOURCE_FIELDS
+from articles.services.sources import SourceDetailsConflict, SourceDetailsError, update_article_source
 from briefs.admin_actions import rerun_article_analysis, rerun_story_analysis
 
 
@@ -127,6 +130,35 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     date_hierarchy = "created"
     actions = [rerun_article_analysis]
+
+    def save_model(self, request, obj: Article, form, change: bool) -> None:
+        """An edit of the outlet, URL, byline or date goes through the workbench's "Edit source details"
+        (articles.services.sources.update_article_source): recorded as a SourceCorrection, the brief citing
+        the article given a revision, the synthesis queued again for a new outlet. The rest saves as usual."""
+        corrected = [name for name in SOURCE_FIELDS if change and name in form.changed_data]
+        if not corrected:
+            super().save_model(request, obj, form, change)
+            return
+        given = {name: getattr(obj, name) for name in corrected}
+        stored = Article.objects.select_related("outlet").get(pk=obj.pk)
+        for name in corrected:  # saved by the service below, not by the admin's save
+            setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        if "outlet" in given:
+            given["outlet"] = given["outlet"].name if given["outlet"] else ""
+        try:
+            update = update_article_source(obj, request.user, **given)
+        except (SourceDetailsError, SourceDetailsConflict, PermissionDenied) as problem:
+            self.message_user(request, f"The source details were not saved: {problem}", messages.ERROR)
+            return
+        for warning in update.warnings:
+            self.message_user(request, warning, messages.WARNING)
+        if update.saved:
+            note = f"Source details corrected ({update.correction.summary}); recorded as a source correction."
+            if update.brief_revision:
+                note += f" The story's brief has revision {update.brief_revision} with the corrected source."
+            self.message_user(request, note, messages.INFO)
+        obj.refresh_from_db()
 
     @admin.display(description="story", ordering="story__title")
     def story_link(self, article: Article) -> str:
