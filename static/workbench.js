@@ -123,23 +123,25 @@
   });
 
   // --- After Up or Down, focus stays on the moved item's same button (or, at the top or bottom now,
-  // its other one), so the keyboard can go on moving it ----------------------------------------------
+  // its other one), so the keyboard can go on moving it. Focused once the new pane has settled: htmx wires
+  // up the new forms then, and an Enter before that would send a plain form (a page load). -------------
   let focusAfterSwap = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     const source = event.detail.requestConfig ? event.detail.requestConfig.elt : null;
     const form = source && source.closest ? source.closest("form[data-keep-focus]") : null;
     const item = form ? form.closest("li[data-item-id]") : null;
-    focusAfterSwap = item ? { item: item.dataset.itemId, key: form.dataset.keepFocus } : null;
+    if (item) { focusAfterSwap = { item: item.dataset.itemId, key: form.dataset.keepFocus }; }
   });
-  document.addEventListener("htmx:afterSwap", function () {
-    if (!focusAfterSwap) { return; }
-    const item = document.querySelector('#brief-pane li[data-item-id="' + focusAfterSwap.item + '"]');
-    const other = focusAfterSwap.key === "up" ? "down" : "up";
-    if (!item) { focusAfterSwap = null; return; }
-    const button = [focusAfterSwap.key, other, "edit"]
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!focusAfterSwap || !event.target || event.target.id !== "brief-pane") { return; }
+    const wanted = focusAfterSwap;
+    focusAfterSwap = null;
+    const item = event.target.querySelector('li[data-item-id="' + wanted.item + '"]');
+    if (!item) { return; }
+    const other = wanted.key === "up" ? "down" : "up";
+    const button = [wanted.key, other, "edit"]
       .map(function (key) { return item.querySelector('[data-focus-key="' + key + '"]'); })
       .find(function (element) { return element; });
-    focusAfterSwap = null;
     if (button) { button.focus(); }
   });
 

@@ -90,6 +90,7 @@ def test_focus_stays_on_the_moved_items_button_after_up_and_down(live_server, ne
     log_in(page, live_server.url, "editor")
     page.goto(live_server.url + built.story.get_absolute_url())
     items = page.locator("#brief-pane li.brief-item .item-text")
+    page.evaluate("window.samePage = true")  # gone if a move loaded a new page (a plain form post)
 
     def focused() -> str:
         return page.evaluate("document.activeElement.getAttribute('aria-label') || ''")
@@ -106,6 +107,7 @@ def test_focus_stays_on_the_moved_items_button_after_up_and_down(live_server, ne
     expect(items).to_have_text(["First line.", "Third line.", "Second line."])
     expect(page.get_by_role("button", name="Move item 2 down")).to_be_focused()
     assert focused() == "Move item 2 down"
+    assert page.evaluate("window.samePage === true")
 
 
 @pytest.mark.parametrize("width, height", [(1280, 900), (390, 844)])
