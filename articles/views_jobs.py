@@ -7,6 +7,7 @@ expands on demand to the current jobs; the full page (without HTMX) lists the la
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -24,25 +25,28 @@ def _recent(jobs: list[Job]) -> list[Job]:
     return sorted(active + finished, key=lambda job: (job.created, job.pk), reverse=True)
 
 
-def _activity(active: list[Job]) -> str:
-    """What is happening now, in a few words: the job furthest along of each kind."""
+def _activity(story: Story, active: dict[tuple[str, str], int], importing: Job | None) -> str:
+    """What the story's pipeline is doing now, counted over all its jobs: "Importing: 40 of 200 files;
+    Analysing: 120 of 200 articles analysed; Synthesis queued"."""
+
+    def count(kind: str, state: str | None = None) -> int:
+        return sum(n for (k, s), n in active.items() if k == kind and (state is None or s == state))
+
     parts = []
-    for kind, label in Job.Kind.choices:
-        of_kind = [job for job in active if job.kind == kind]
-        if not of_kind:
-            continue
-        running = [job for job in of_kind if job.state == Job.State.RUNNING]
-        with_progress = [job for job in running if job.progress_total]
-        if with_progress:
-            job = with_progress[0]
-            parts.append(f"{label}: {job.progress_done} of {job.progress_total}")
-        elif running:
-            parts.append(
-                f"{label}: {len(running)} running"
-                + (f", {len(of_kind) - len(running)} queued" if len(of_kind) > len(running) else "")
-            )
+    if count(Job.Kind.IMPORT):
+        if importing is not None and importing.state == Job.State.RUNNING and importing.progress_total:
+            parts.append(f"Importing: {importing.progress_done} of {importing.progress_total} files")
         else:
-            parts.append(f"{label}: {len(of_kind)} queued")
+            parts.append("Import queued" if not count(Job.Kind.IMPORT, Job.State.RUNNING) else "Importing")
+    if count(Job.Kind.ANALYSIS):
+        totals = story.articles.aggregate(
+            articles=Count("id"), analysed=Count("id", filter=Q(analyzed_at__isnull=False))
+        )
+        parts.append(f"Analysing: {totals['analysed']} of {totals['articles']} articles analysed")
+    if count(Job.Kind.SYNTHESIS, Job.State.RUNNING):
+        parts.append("Synthesising the story (claims, discrepancies, candidate brief)")
+    elif count(Job.Kind.SYNTHESIS):
+        parts.append("Synthesis queued")
     return "; ".join(parts)
 
 
@@ -56,7 +60,14 @@ def job_status(request: HttpRequest, slug: str) -> HttpResponse:
     )
     fragment = bool(getattr(request, "htmx", False))
     shown = _recent(jobs) if fragment else jobs
-    active = [job for job in shown if job.is_active]
+    # Counted over every job of the story, not only those listed (a 200-article import queues 200 analyses).
+    active_counts = {
+        (row["kind"], row["state"]): row["n"]
+        for row in Job.objects.filter(story=story, state__in=[Job.State.QUEUED, Job.State.RUNNING])
+        .values("kind", "state")
+        .annotate(n=Count("id"))
+    }
+    importing = next((job for job in jobs if job.kind == Job.Kind.IMPORT and job.is_active), None)
     counts = {state: 0 for state in Job.State.values}
     for job in shown:
         counts[job.state] += 1
@@ -66,8 +77,8 @@ def job_status(request: HttpRequest, slug: str) -> HttpResponse:
         "jobs": shown,
         "hidden": len(jobs) - len(shown),
         "counts": counts,
-        "active": bool(active),
-        "activity": _activity(active),
+        "active": bool(active_counts),
+        "activity": _activity(story, active_counts, importing) if active_counts else "",
         "last_finished": last_finished,
         "fragment": fragment,
         "refresh_seconds": REFRESH_SECONDS,

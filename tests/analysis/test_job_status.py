@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article, Job, Story
 
@@ -85,10 +86,38 @@ def test_in_the_workspace_the_jobs_are_one_line_that_opens_on_the_current_ones(e
         reverse("story_jobs", args=[story.slug]), HTTP_HX_REQUEST="true"
     ).content.decode()
     summary = html.split("<summary", 1)[1].split("</summary>", 1)[0]
-    assert "Article analysis: 2 of 5" in summary and "Story synthesis: 1 queued" in summary
+    assert "Analysing: 0 of 1 articles analysed; Synthesis queued" in summary
     assert "<details" in html and '<details class="jobs-panel" data-jobs-panel open' not in html  # closed
     assert html.count('class="job job-') == 2 + 5  # the running and queued jobs, five finished ones
     assert "7 older not shown here" in html
     # The full page lists them all, open.
     page = editor_client.get(reverse("story_jobs", args=[story.slug])).content.decode()
     assert page.count('class="job job-') == 14
+
+
+def test_a_large_import_reads_as_articles_analysed_of_the_story_counted_over_every_job(editor_client, story):
+    # 60 articles, 20 analysed, 40 analyses waiting: more jobs than the fragment lists.
+    for n in range(60):
+        article = Article.objects.create(
+            story=story, title=f"Article {n}", body="Text.", content_hash=f"h{n}"
+        )
+        if n < 20:
+            Article.objects.filter(pk=article.pk).update(analyzed_at=timezone.now())
+            Job.objects.create(
+                kind=Job.Kind.ANALYSIS, story=story, article=article, state=Job.State.SUCCEEDED
+            )
+        else:
+            Job.objects.create(kind=Job.Kind.ANALYSIS, story=story, article=article, state=Job.State.QUEUED)
+    html = editor_client.get(
+        reverse("story_jobs", args=[story.slug]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Analysing: 20 of 60 articles analysed" in html
+    assert html.count('class="job job-') < 60  # one line, not a table of every job
+
+    Job.objects.filter(kind=Job.Kind.ANALYSIS).update(state=Job.State.SUCCEEDED)
+    Article.objects.update(analyzed_at=timezone.now())
+    Job.objects.create(kind=Job.Kind.SYNTHESIS, story=story, state=Job.State.RUNNING)
+    html = editor_client.get(
+        reverse("story_jobs", args=[story.slug]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Synthesising the story" in html and "Analysing" not in html
