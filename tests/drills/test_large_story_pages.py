@@ -93,4 +93,7 @@ def test_unsourced_items_offer_every_source_in_the_pane_and_every_item_in_its_ed
         **HTMX,
     ).content.decode()
     assert f'id="attach-{sourced.pk}"' in form and "Source to attach to item 1" in form
-    assert all(form.count(option) == 1 for option in options)
+    attached = set(sourced.articles.values_list("pk", flat=True))
+    assert attached  # an item made from a claim: its sources are listed to detach, the others offered once
+    for article, option in zip(built.articles, options, strict=True):
+        assert form.count(option) == (0 if article.pk in attached else 1)

@@ -127,6 +127,13 @@ def attach_data(newsroom: Newsroom, role: str) -> Prepared:
     return {"item_id": own.pk}, _version(newsroom) | {"article": newsroom.article(2).pk}
 
 
+def detach_data(newsroom: Newsroom, role: str) -> Prepared:
+    first = _with_items(newsroom, 2)[0]
+    source = first.articles.first()
+    assert source is not None, "the item built from a claim has a source to detach"
+    return {"item_id": first.pk}, _version(newsroom) | {"article": source.pk}
+
+
 def resolve_flag_data(newsroom: Newsroom, role: str) -> Prepared:
     brief = newsroom.current_brief()
     flagged = newsroom.built.claims["disputed"]
@@ -209,6 +216,7 @@ MATRIX: dict[str, Entry] = {
         get=EDIT, post=EDIT, prepare=first_item_data({"text": "Edited text."})
     ),
     "stories/<slug:slug>/brief/items/<int:item_id>/attach/": Entry(**BRIEF_ACTION, prepare=attach_data),
+    "stories/<slug:slug>/brief/items/<int:item_id>/detach/": Entry(**BRIEF_ACTION, prepare=detach_data),
     "stories/<slug:slug>/brief/restore/<int:number>/": Entry(**BRIEF_ACTION, prepare=version_only),
     "stories/<slug:slug>/brief/items/<int:item_id>/resolve-flag/": Entry(
         **BRIEF_ACTION, prepare=resolve_flag_data
