@@ -15,4 +15,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STATIC_ROOT = os.environ.get("LOAD_STATIC_ROOT", str(STATIC_ROOT))  # noqa: F405
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("LOAD_QUEUE", "wb-load")
+# Every task to the benchmark's own queue (the one its worker consumes), not to the shared named queues.
+CELERY_TASK_ROUTES = {name: {"queue": CELERY_TASK_DEFAULT_QUEUE} for name in CELERY_TASK_ROUTES}  # noqa: F405
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
