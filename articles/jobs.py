@@ -316,7 +316,10 @@ def finish_job(job: Job, error: str = "") -> None:
     job.finished_at = timezone.now()
     if not error:
         job.progress_done = job.progress_total
-    job.save(update_fields=["state", "error", "finished_at", "progress_done"])
+    # An update, not save(): a job deleted meanwhile with its story or article is simply gone, not an error.
+    Job.objects.filter(pk=job.pk).update(
+        state=job.state, error=job.error, finished_at=job.finished_at, progress_done=job.progress_done
+    )
 
 
 def _run(job_id: int, work: Callable[[Job], None], *, final_attempt: bool, describe: str) -> Job | None:

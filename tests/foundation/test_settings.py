@@ -30,6 +30,7 @@ CONFIG_VARS = (
     "IMPORT_MAX_FILE_BYTES",
     "IMPORT_ALLOW_PRIVATE_URLS",
     "DJANGO_SETTINGS_MODULE",
+    "WORKBENCH_JOBS",
     # Set by tests/browser/conftest.py for Playwright's event loop; a deployment never has it (async.E001).
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
@@ -109,7 +110,7 @@ SAFETY_PROBE = (
     "import json, django; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'debug': s.DEBUG, 'private_urls': s.IMPORT_ALLOW_PRIVATE_URLS, "
     "'secure_cookies': s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE, 'redirect': s.SECURE_SSL_REDIRECT, "
-    "'hsts': s.SECURE_HSTS_SECONDS, 'hosts': s.ALLOWED_HOSTS}))"
+    "'hsts': s.SECURE_HSTS_SECONDS, 'hosts': s.ALLOWED_HOSTS, 'jobs': s.JOBS_RUNNER}))"
 )
 
 
@@ -122,7 +123,26 @@ def test_production_is_safe_with_nothing_but_a_secret_key():
         "redirect": True,
         "hsts": 31_536_000,
         "hosts": [],
+        "jobs": "worker",  # no broker: jobs wait for `manage.py run_jobs`, never run inside a web request
     }
+
+
+def test_production_refuses_running_jobs_inside_web_requests():
+    result = run_python(["manage.py", "check"], PRODUCTION, SECRET_KEY="s" * 60, WORKBENCH_JOBS="eager")
+    assert result.returncode != 0
+    assert "WORKBENCH_JOBS=eager is refused" in result.stderr and "manage.py run_jobs" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_embedded_default_runs_jobs_in_the_creating_process_unless_serve_says_worker():
+    probe = [
+        "-c",
+        "import django; django.setup(); from django.conf import settings as s; print(s.JOBS_RUNNER)",
+    ]
+    assert last_line(probe) == "eager"
+    assert last_line(probe, WORKBENCH_JOBS="worker") == "worker"
+    result = run_python(probe, WORKBENCH_JOBS="sometimes")
+    assert result.returncode != 0 and "WORKBENCH_JOBS must be eager or worker" in result.stderr
 
 
 def test_production_refuses_debug_instead_of_following_it():

@@ -13,11 +13,13 @@ from .base import (
     CELERY_TASK_TIME_LIMIT,
     IMPORT_TASK_SOFT_TIME_LIMIT,
     IMPORT_TASK_TIME_LIMIT,
+    JOBS_RUNNER,
     LOGGING,
     SECRET_KEY,
     VISIBILITY_TIMEOUT,
     env_bool,
     env_int,
+    env_str,
 )
 
 if env_bool("DEBUG", False):
@@ -32,6 +34,17 @@ if not SECRET_KEY:
         "SECRET_KEY is required in production (workbench.settings.production). Generate one with: "
         "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
+
+# Imports and analyses never run inside a web request here: without a broker, jobs wait in the database for
+# the embedded worker (`manage.py run_jobs` beside gunicorn). WORKBENCH_JOBS=eager is refused.
+if JOBS_RUNNER == "eager":
+    if env_str("WORKBENCH_JOBS"):
+        raise ImproperlyConfigured(
+            "WORKBENCH_JOBS=eager is refused by workbench.settings.production: imports and analyses would "
+            "run inside web requests (a 200-file import outlives the request timeout). Set CELERY_BROKER_URL "
+            "and run Celery workers, or set WORKBENCH_JOBS=worker and run `manage.py run_jobs` beside it."
+        )
+    JOBS_RUNNER = "worker"
 
 # A hard time limit past the visibility timeout would let Redis hand a task still running to a second worker.
 for _soft, _hard, _names in (
