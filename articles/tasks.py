@@ -11,6 +11,7 @@ requeue_stale_jobs periodically (CELERY_BEAT_SCHEDULE), which also recovers the 
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime, timedelta
 
 from celery import shared_task
@@ -90,8 +91,17 @@ def requeue_stale_jobs_task() -> None:
 
 
 @worker_process_init.connect
-def load_models_once(**_kwargs) -> None:
-    """Each worker process loads the spaCy pipeline (and sumy) once, before its first task."""
+def prepare_worker_process(**_kwargs) -> None:
+    """A Celery pool process: one embedding thread (the pool has a process per core; EMBEDDING_THREADS
+    overrides), then the models, once, before its first task."""
+    from articles.nlp.embeddings import THREADS_ENV
+
+    os.environ.setdefault(THREADS_ENV, "1")
+    load_models_once()
+
+
+def load_models_once() -> None:
+    """Load the spaCy pipeline, sumy and the sentence encoder once per process, before its first job."""
     from django.conf import settings
 
     from articles.nlp.segmentation import load_pipeline
@@ -100,8 +110,11 @@ def load_models_once(**_kwargs) -> None:
     try:
         load_pipeline(settings.SPACY_MODEL, with_entities=True)
         summarize("", [], settings.SUMMARY_ALGORITHM, sentences=1)  # imports sumy and NLTK's stemmer once
+        from articles.nlp.embeddings import encoder
+
+        encoder()
     except Exception as exc:  # the task reports it on the job; the worker itself keeps running
-        logger.error("Could not load the spaCy model %s: %s", settings.SPACY_MODEL, exc)
+        logger.error("Could not load the models (spaCy %s, sentence encoder): %s", settings.SPACY_MODEL, exc)
 
 
 @worker_ready.connect

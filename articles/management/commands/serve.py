@@ -20,8 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="HOST:PORT to listen on.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=max(1, min(2, os.cpu_count() or 1)),
+            help="Embedded worker processes (default: one per core, at most 2); each runs one job at a time.",
+        )
 
-    def handle(self, *args, addrport: str, **options):
+    def handle(self, *args, addrport: str, workers: int, **options):
         if settings.JOBS_RUNNER == "celery":
             raise CommandError(
                 "A Celery broker is configured (CELERY_BROKER_URL): run the web server (gunicorn) and "
@@ -30,15 +36,20 @@ class Command(BaseCommand):
         host, _, port = addrport.rpartition(":")
         if not port.isdigit() or not host:
             raise CommandError(f"{addrport!r} is not HOST:PORT (for example 127.0.0.1:8000).")
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
         manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
         env = {**os.environ, "WORKBENCH_JOBS": "worker"}
+        # The cores shared out: each worker's sentence encoder gets its part (EMBEDDING_THREADS overrides).
+        worker_env = {"EMBEDDING_THREADS": str(max(1, (os.cpu_count() or 1) // workers)), **env}
         processes = {
-            "embedded worker": subprocess.Popen([*manage, "run_jobs"], env=env),
-            "web server": subprocess.Popen([*manage, "runserver", "--noreload", addrport], env=env),
+            f"embedded worker {n + 1}": subprocess.Popen([*manage, "run_jobs"], env=worker_env)
+            for n in range(workers)
         }
+        processes["web server"] = subprocess.Popen([*manage, "runserver", "--noreload", addrport], env=env)
         self.stdout.write(
-            f"Serving the workbench at http://{addrport}/ ; imports and analyses run in the embedded worker "
-            f"(process {processes['embedded worker'].pid}). Ctrl-C stops both."
+            f"Serving the workbench at http://{addrport}/ ; imports and analyses run in {workers} embedded "
+            "worker process(es) beside it. Ctrl-C stops them all."
         )
         code = 0
         try:
@@ -46,7 +57,7 @@ class Command(BaseCommand):
                 ended = {name: p.returncode for name, p in processes.items() if p.poll() is not None}
                 if ended:
                     name, code = next(iter(ended.items()))
-                    self.stderr.write(f"The {name} stopped (exit status {code}); stopping the other.")
+                    self.stderr.write(f"The {name} stopped (exit status {code}); stopping the others.")
                     break
                 time.sleep(0.5)
         except KeyboardInterrupt:
