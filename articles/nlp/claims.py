@@ -129,8 +129,10 @@ class Mention:
 class SourceDocument:
     """One article as the synthesis sees it.
 
-    `source` is the outlet name; an article without an outlet passes its own label (file name, URL), so that
-    it counts as a source of its own. `embeddings` has one row per entry of `sentences` (None: computed
+    `source` says which independent source it is (its outlet; an article without an outlet passes a key of its
+    own, so that it counts as a source of its own); `label` is how a person names it (the outlet's name, else
+    the file name or URL), used in the explanations of discrepancies; it defaults to `source`. `embeddings`
+    has one row per entry of `sentences` (None: computed
     here). `copy_of` is the index of the document this one is a near-duplicate of (a wire copy).
     """
 
@@ -139,6 +141,7 @@ class SourceDocument:
     mentions: Sequence[Mention] = ()
     embeddings: np.ndarray | None = None
     copy_of: int | None = None
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class SentenceTable:
     graph: sparse.csr_matrix  # TF-IDF cosine >= graph threshold; symmetric, empty diagonal
     facts: sparse.csr_matrix  # fact similarity between sentences of different documents
     junk: list[tuple[SentenceRef, str]] = field(default_factory=list)  # sentences left out, with why
+    labels: list[str] = field(default_factory=list)  # per document: how a person names the source
 
     def __len__(self) -> int:
         return len(self.refs)
@@ -283,6 +287,7 @@ def build_sentence_table(
         positions=np.asarray(positions, dtype=np.int32),
         words=np.asarray([word_count(t) for t in texts], dtype=np.int32),
         sources=[document.source for document in documents],
+        labels=[document.label or document.source for document in documents],
         independent=independent_sources(documents),
         mentions=mentions,
         names=names,

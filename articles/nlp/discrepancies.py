@@ -70,7 +70,8 @@ def _source(table: SentenceTable, row: int) -> int:
 
 
 def _label(table: SentenceTable, row: int) -> str:
-    return table.sources[int(table.documents[row])]
+    """The source of the row's sentence as a person names it (the outlet), never the counting key."""
+    return (table.labels or table.sources)[int(table.documents[row])]
 
 
 def _detail_flags(

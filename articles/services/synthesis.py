@@ -62,6 +62,7 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
         SourceDocument(
             sentences=[sentence.to_span() for sentence in sentences_by_article[article.pk]],
             source=article.source_key,  # one outlet, one source; an unknown outlet, its own
+            label=article.source_label,
             mentions=mentions_by_article[article.pk],
             embeddings=_stored_embeddings(sentences_by_article[article.pk]),
             copy_of=index_of.get(article.near_duplicate_of_id),

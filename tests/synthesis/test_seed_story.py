@@ -84,3 +84,13 @@ def test_synthesize_story_twice_gives_the_same_rows(synthesised_seed_story):
     synthesize_story(story)
     after = snapshot()
     assert after == before
+
+
+def test_discrepancies_name_the_sources_as_the_editor_knows_them(synthesised_seed_story):
+    labels = {article.source_label for article in synthesised_seed_story.articles.all()}
+    flags = list(Discrepancy.objects.filter(claim__story=synthesised_seed_story))
+    assert flags, "the seed story's outlets disagree on details"
+    for flag in flags:
+        assert "outlet:" not in flag.explanation and "article:" not in flag.explanation
+    named = [flag for flag in flags if any(label in flag.explanation for label in labels)]
+    assert named  # the explanations that name sources name them by outlet or file
