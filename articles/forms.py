@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django import forms
 from django.core.validators import URLValidator
 
@@ -17,6 +19,7 @@ DATE_FORMATS = [
     "%d %B %Y",
     "%d %b %Y",
 ]
+DATE_ONLY_FORMATS = [f for f in DATE_FORMATS if "%H" not in f]
 DATE_HINT = "2025-04-08 or 2025-04-08 14:30"
 
 
@@ -72,13 +75,24 @@ class SourceFieldsForm(forms.Form):
 
         data = self.cleaned_data
         published = data.get("published_at")
+        if published and self._typed_date_only():
+            # A date without a time of day stays one: the article shows the date alone, never "00:00".
+            given = published.date().isoformat()
+        else:
+            given = published.isoformat() if published else ""
         return SourceDetails.from_dict(
-            {
-                "outlet": data.get("outlet", ""),
-                "url": data.get("url", ""),
-                "published_at": published.isoformat() if published else "",
-            }
+            {"outlet": data.get("outlet", ""), "url": data.get("url", ""), "published_at": given}
         )
+
+    def _typed_date_only(self) -> bool:
+        typed = self.data.get(self.add_prefix("published_at"), "").strip()
+        for date_format in DATE_ONLY_FORMATS:
+            try:
+                datetime.strptime(typed, date_format)
+            except ValueError:
+                continue
+            return True
+        return False
 
     def has_values(self) -> bool:
         return any(self.data.get(self.add_prefix(name), "").strip() for name in self.fields)

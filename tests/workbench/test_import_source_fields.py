@@ -48,6 +48,27 @@ def test_pasted_text_is_stored_with_the_outlet_url_and_date_given(editor_client,
     assert '<span class="outlet">Harbour Gazette</span>' in page
 
 
+def test_a_date_typed_without_a_time_shows_the_date_alone(editor_client, monkeypatch, settings):
+    settings.TIME_ZONE = "America/New_York"  # west of UTC: a made-up midnight would show the day before
+    story = Story.objects.create(title="Harbour fire", slug="harbour-fire")
+    response = _import(
+        editor_client,
+        story,
+        {
+            "pasted_title": "Fire at the harbour",
+            "pasted": "A fire broke out at the harbour on Tuesday. Nobody was hurt, the fire brigade said.",
+            "pasted-published_at": "8 April 2025",
+        },
+        monkeypatch,
+    )
+    assert response.status_code == 302
+    article = story.articles.get()
+    assert article.published_time_known is False
+    page = editor_client.get(reverse("story_detail", args=[story.slug])).content.decode()
+    assert '<time datetime="2025-04-08">8 Apr 2025</time>' in page
+    assert "00:00" not in page and "7 Apr 2025" not in page
+
+
 def test_a_pasted_article_without_outlet_is_of_unknown_outlet_not_its_headline(editor_client, monkeypatch):
     story = Story.objects.create(title="Harbour fire", slug="harbour-fire")
     _import(
