@@ -19,6 +19,10 @@ from articles.importing.urls import check_url
 # An entry whose content has more words than this is taken as the full article; a shorter one is a teaser and
 # the page it links to is fetched instead.
 FULL_TEXT_WORDS = 150
+# When that page cannot be fetched (unreachable, refused, too slow), an entry with at least this many words of
+# its own is imported from them, with a warning; a shorter one (a one-line teaser, which repeats the headline
+# and holds no more than one sentence of reporting) fails, naming the page and why it was not fetched.
+MIN_OWN_TEXT_WORDS = 40
 FEED_ROOT_PATTERN = re.compile(r"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 
 # Reads the page an entry links to: (url, label) -> ParsedArticle, raising ImportFailure.
@@ -63,26 +67,41 @@ def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) 
     if link:
         checked = check_url(link, f"{label}, link")
         if checked.problem:
-            if words <= FULL_TEXT_WORDS:
+            if words < MIN_OWN_TEXT_WORDS:
                 return Entry(label=label, error=f"{checked.problem}; the page was not fetched")
-            warnings.append(f"{checked.problem}; the entry's text is stored without it")
+            warnings.append(f"{checked.problem}; the entry's own text ({words} words) is stored without it")
         elif checked.warning:
             warnings.append(checked.warning)
         link = checked.url
+    fetch_failed = False
     if link and words <= FULL_TEXT_WORDS:
         try:
             article = read_page(link, label)
         except ImportFailure as failure:
-            return Entry(label=label, error=f"{label}: {link}: {_without_prefix(str(failure), label)}")
-        article.source_format = "feed"
-        article.published_at = article.published_at or published_at
-        article.byline = article.byline or byline
-        if not article.outlet_name or article.outlet_name == article.outlet_domain:
-            article.outlet_name = feed_title or article.outlet_name
-        return Entry(label=label, article=article, warnings=warnings)
+            reason = _without_prefix(str(failure), label)
+            if words < MIN_OWN_TEXT_WORDS:
+                own = f"; the entry's own text is only {words} words" if words else ""
+                extra = (
+                    f" (at least {MIN_OWN_TEXT_WORDS} are needed to import it without the page)"
+                    if words
+                    else ""
+                )
+                return Entry(label=label, error=f"{label}: {link}: {reason}{own}{extra}")
+            warnings.append(
+                f"{label}: the linked page could not be fetched ({link}: {reason}); imported the feed's own "
+                f"text, {words} words"
+            )
+            fetch_failed = True
+        else:
+            article.source_format = "feed"
+            article.published_at = article.published_at or published_at
+            article.byline = article.byline or byline
+            if not article.outlet_name or article.outlet_name == article.outlet_domain:
+                article.outlet_name = feed_title or article.outlet_name
+            return Entry(label=label, article=article, warnings=warnings)
     if not text:
         return Entry(label=label, error=f"{label}: no content and no link to fetch")
-    if words <= FULL_TEXT_WORDS:
+    if words <= FULL_TEXT_WORDS and not fetch_failed and not link:
         warnings.append(f"{label}: only {words} words of content and no link; imported as it is")
     parts = split_article([Paragraph(p) for p in text.split("\n\n")], title=title)
     article = ParsedArticle(

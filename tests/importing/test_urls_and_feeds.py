@@ -170,7 +170,8 @@ def test_feed_entries_with_teasers_are_fetched_from_their_links(story, site):
     assert first.article.published_at.isoformat() == "2025-04-08T10:00:00+00:00"  # from the feed entry
     assert second.status == ImportItem.Status.FAILED
     assert second.message == (
-        f"{url} entry 2: {site.base}/articles/gone: the server answered HTTP 404 Not Found"
+        f"{url} entry 2: {site.base}/articles/gone: the server answered HTTP 404 Not Found; the entry's own "
+        "text is only 2 words (at least 40 are needed to import it without the page)"
     )
 
 
