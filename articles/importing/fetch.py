@@ -1,4 +1,9 @@
-"""Fetching a web page or feed: a timeout, a size limit enforced while streaming, clear reasons.
+"""Fetching a web page or feed: a deadline for the whole download, a size limit enforced while streaming,
+clear reasons.
+
+The deadline is wall-clock time from the request to the last byte, not only a socket timeout: a server that
+trickles a few bytes a second never lets a socket read time out, so a watchdog thread shuts the connection's
+socket down when the time is up, and the fetch fails naming the limit.
 
 Unless private addresses are allowed (settings.IMPORT_ALLOW_PRIVATE_URLS), every request, redirects
 included, is refused when its host resolves to a loopback, private, link-local or otherwise non-public
@@ -9,12 +14,15 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from articles.importing.errors import ImportFailure
 from articles.importing.sources import size_label
@@ -41,73 +49,33 @@ class FetchedPage:
 
 
 def fetch(url: str, name: str, *, timeout: float, max_bytes: int, allow_private: bool = False) -> FetchedPage:
-    """GET `url`; only HTML and feed content types are accepted.
+    """GET `url`; only HTML, feed and JSON content types are accepted.
 
-    `timeout` bounds connecting, each read, and the whole download. Every failure is an ImportFailure whose
-    message starts with `name`. Without `allow_private`, a URL (or a redirect) to a non-public address fails.
+    `timeout` bounds connecting, each read, and the whole download (wall-clock, however slowly the server
+    sends). Every failure is an ImportFailure whose message starts with `name`. Without `allow_private`, a URL
+    (or a redirect) to a non-public address fails.
     """
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ImportFailure(f"{name}: not an http:// or https:// address")
+    deadline = Deadline(timeout)
     session = requests.Session()
-    if not allow_private:
-        adapter = PublicAddressesOnly(name)
-        session.mount("http://", adapter)
-        session.mount("https://", adapter)
+    adapter = GuardedAdapter(name, deadline, public_only=not allow_private)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     try:
-        with session.get(
-            url,
-            stream=True,
-            timeout=timeout,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9",
-            },
-        ) as response:
-            if response.status_code >= 400:
-                reason = f" {response.reason}" if response.reason else ""
-                raise ImportFailure(f"{name}: the server answered HTTP {response.status_code}{reason}")
-            media_type, charset = _content_type(response.headers.get("Content-Type", ""))
-            if media_type not in HTML_TYPES | FEED_TYPES:
-                raise ImportFailure(
-                    f"{name}: not a web page or feed (content type {media_type or 'not given'})"
-                )
-            declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise ImportFailure(
-                    f"{name}: {size_label(int(declared))}, over the {size_label(max_bytes)} limit"
-                )
-            data = _read_limited(response, name, timeout=timeout, max_bytes=max_bytes)
-            return FetchedPage(url=response.url or url, media_type=media_type, charset=charset, data=data)
-    except requests.exceptions.Timeout:
-        raise ImportFailure(f"{name}: no answer within {timeout:g} seconds") from None
-    except requests.exceptions.SSLError:
-        raise ImportFailure(f"{name}: the site's TLS certificate could not be verified") from None
-    except requests.exceptions.ConnectionError:
-        raise ImportFailure(
-            f"{name}: could not connect to {parsed.hostname} (host unreachable or refused)"
-        ) from None
-    except requests.exceptions.TooManyRedirects:
-        raise ImportFailure(
-            f"{name}: too many redirects (the site kept sending the request elsewhere); open the address in "
-            "a browser and import the address of the page it ends on"
-        ) from None
-    except requests.exceptions.InvalidSchema:
-        raise ImportFailure(
-            f"{name}: the site redirected to an address that is not http:// or https://, which cannot be "
-            "fetched; open it in a browser and import the article's own web address, or a saved copy"
-        ) from None
-    except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema):
-        raise ImportFailure(
-            f"{name}: the address (or one the site redirected to) is not a valid web address; check it "
-            "and import it again"
-        ) from None
-    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
-        raise ImportFailure(
-            f"{name}: the download broke off or arrived garbled; try again later, or save the page in a "
-            "browser and import the file"
-        ) from None
-    except requests.exceptions.RequestException:
+        with deadline:
+            page = _get(session, url, name, deadline, max_bytes=max_bytes)
+        if deadline.expired:  # the socket was shut down, which can look like the end of the page
+            raise deadline.failure(name)
+        return page
+    except requests.exceptions.RequestException as exc:
+        if deadline.expired:
+            raise deadline.failure(name) from None
+        raise _request_failure(exc, name, parsed.hostname, timeout) from None
+    except OSError:
+        if deadline.expired:
+            raise deadline.failure(name) from None
         raise ImportFailure(
             f"{name}: could not be fetched (the connection failed); try again later, or save the page in "
             "a browser and import the file"
@@ -116,15 +84,159 @@ def fetch(url: str, name: str, *, timeout: float, max_bytes: int, allow_private:
         session.close()
 
 
-class PublicAddressesOnly(HTTPAdapter):
-    """A transport adapter that checks every request it sends (the first one and each redirect)."""
+def _get(
+    session: requests.Session, url: str, name: str, deadline: Deadline, *, max_bytes: int
+) -> FetchedPage:
+    with session.get(
+        url,
+        stream=True,
+        timeout=deadline.seconds,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9",
+        },
+    ) as response:
+        deadline.answered = True
+        if response.status_code >= 400:
+            reason = f" {response.reason}" if response.reason else ""
+            raise ImportFailure(f"{name}: the server answered HTTP {response.status_code}{reason}")
+        media_type, charset = _content_type(response.headers.get("Content-Type", ""))
+        if media_type not in HTML_TYPES | FEED_TYPES:
+            raise ImportFailure(f"{name}: not a web page or feed (content type {media_type or 'not given'})")
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise ImportFailure(
+                f"{name}: {size_label(int(declared))}, over the {size_label(max_bytes)} limit"
+            )
+        data = _read_limited(response, name, deadline=deadline, max_bytes=max_bytes)
+        return FetchedPage(url=response.url or url, media_type=media_type, charset=charset, data=data)
 
-    def __init__(self, name: str) -> None:
-        super().__init__()
+
+def _request_failure(exc: requests.exceptions.RequestException, name: str, host: str, timeout: float):
+    if isinstance(exc, requests.exceptions.Timeout):
+        return ImportFailure(f"{name}: no answer within {timeout:g} seconds")
+    if isinstance(exc, requests.exceptions.SSLError):
+        return ImportFailure(f"{name}: the site's TLS certificate could not be verified")
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return ImportFailure(f"{name}: could not connect to {host} (host unreachable or refused)")
+    if isinstance(exc, requests.exceptions.TooManyRedirects):
+        return ImportFailure(
+            f"{name}: too many redirects (the site kept sending the request elsewhere); open the address in "
+            "a browser and import the address of the page it ends on"
+        )
+    if isinstance(exc, requests.exceptions.InvalidSchema):
+        return ImportFailure(
+            f"{name}: the site redirected to an address that is not http:// or https://, which cannot be "
+            "fetched; open it in a browser and import the article's own web address, or a saved copy"
+        )
+    if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):
+        return ImportFailure(
+            f"{name}: the address (or one the site redirected to) is not a valid web address; check it "
+            "and import it again"
+        )
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return ImportFailure(
+            f"{name}: the download broke off or arrived garbled; try again later, or save the page in a "
+            "browser and import the file"
+        )
+    return ImportFailure(
+        f"{name}: could not be fetched (the connection failed); try again later, or save the page in "
+        "a browser and import the file"
+    )
+
+
+class Deadline:
+    """A wall-clock limit on one download: when it passes, every socket the download opened is shut down,
+    which ends a blocked read at once, however slowly the server was sending."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+        self.expired = False
+        self.answered = False  # the response's status line and headers had arrived
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._timer.cancel()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def check(self, name: str) -> None:
+        if self.expired or time.monotonic() > self.ends:
+            self.expired = True
+            raise self.failure(name)
+
+    def failure(self, name: str) -> ImportFailure:
+        if not self.answered:
+            return ImportFailure(f"{name}: no answer within {self.seconds:g} seconds")
+        return ImportFailure(
+            f"{name}: the download did not finish within {self.seconds:g} seconds (the server sent it too "
+            "slowly; IMPORT_FETCH_TIMEOUT limits the whole download); try again later, or save the page in a "
+            "browser and import the file"
+        )
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+class GuardedAdapter(HTTPAdapter):
+    """A transport adapter whose connections report their sockets to the download's Deadline and, with
+    `public_only`, that checks every request it sends (the first one and each redirect) for a public host."""
+
+    def __init__(self, name: str, deadline: Deadline, *, public_only: bool) -> None:
         self.name = name
+        self.deadline = deadline
+        self.public_only = public_only
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        deadline = self.deadline
+
+        class WatchedHTTPConnection(HTTPConnection):
+            def _new_conn(self) -> socket.socket:
+                sock = super()._new_conn()
+                deadline.watch(sock)
+                return sock
+
+        class WatchedHTTPSConnection(HTTPSConnection):
+            def _new_conn(self) -> socket.socket:
+                sock = super()._new_conn()
+                deadline.watch(sock)
+                return sock
+
+        class WatchedHTTPPool(HTTPConnectionPool):
+            ConnectionCls = WatchedHTTPConnection
+
+        class WatchedHTTPSPool(HTTPSConnectionPool):
+            ConnectionCls = WatchedHTTPSConnection
+
+        self.poolmanager.pool_classes_by_scheme = {"http": WatchedHTTPPool, "https": WatchedHTTPSPool}
 
     def send(self, request: requests.PreparedRequest, *args, **kwargs) -> requests.Response:
-        refuse_non_public(request.url or "", self.name)
+        if self.public_only:
+            refuse_non_public(request.url or "", self.name)
         return super().send(request, *args, **kwargs)
 
 
@@ -149,15 +261,13 @@ def refuse_non_public(url: str, name: str) -> None:
             )
 
 
-def _read_limited(response: requests.Response, name: str, *, timeout: float, max_bytes: int) -> bytes:
-    deadline = time.monotonic() + timeout
+def _read_limited(response: requests.Response, name: str, *, deadline: Deadline, max_bytes: int) -> bytes:
     received = bytearray()
     for chunk in response.iter_content(CHUNK_BYTES):
         received.extend(chunk)
         if len(received) > max_bytes:
             raise ImportFailure(f"{name}: larger than the {size_label(max_bytes)} limit (stopped reading)")
-        if time.monotonic() > deadline:
-            raise ImportFailure(f"{name}: the download took longer than {timeout:g} seconds")
+        deadline.check(name)
     return bytes(received)
 
 

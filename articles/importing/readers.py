@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from pathlib import PurePosixPath
 
 from articles.importing.decode import decode_text, html_declared_charset
@@ -142,4 +144,30 @@ def sniff_format(text: str) -> str:
 
 
 def _page_reader(limits: ReadLimits):
-    return lambda url, label: read_page(url, label, limits)
+    """Reads the pages a feed's entries link to, all of them within limits.feed_fetch_budget seconds: each
+    fetch gets the smaller of its own limit and what is left, and once the budget is spent none is tried."""
+    budget = limits.feed_fetch_budget
+    ends = time.monotonic() + budget
+    spent = (
+        f"not fetched: this feed's page fetches had used up their {budget:g} seconds "
+        "(IMPORT_FEED_FETCH_BUDGET); import the entry's address on its own"
+    )
+
+    def read(url: str, label: str) -> ParsedArticle:
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise ImportFailure(f"{label}: {spent}")
+        if left >= limits.fetch_timeout:
+            return read_page(url, label, limits)
+        try:
+            return read_page(url, label, dataclasses.replace(limits, fetch_timeout=left))
+        except ImportFailure:
+            if time.monotonic() >= ends:
+                raise ImportFailure(
+                    f"{label}: not fetched in time: this feed's page fetches may take {budget:g} seconds in "
+                    "all (IMPORT_FEED_FETCH_BUDGET) and this one would have gone past that; import the "
+                    "entry's address on its own"
+                ) from None
+            raise
+
+    return read

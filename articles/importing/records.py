@@ -39,6 +39,9 @@ class Entry:
 class ReadLimits:
     max_bytes: int = 5 * 1024 * 1024
     fetch_timeout: float = 10.0
+    # Seconds all the page fetches of one feed's entries may take together
+    # (settings.IMPORT_FEED_FETCH_BUDGET); entries whose turn comes after that keep their own text or fail.
+    feed_fetch_budget: float = 60.0
     max_feed_entries: int = 100
     # Articles in one JSON, JSON Lines or CSV file (settings.IMPORT_MAX_ENTRIES); a bigger file is refused.
     max_entries: int = 1000

@@ -36,6 +36,7 @@ def read_limits() -> ReadLimits:
     return ReadLimits(
         max_bytes=settings.IMPORT_MAX_FILE_BYTES,
         fetch_timeout=settings.IMPORT_FETCH_TIMEOUT,
+        feed_fetch_budget=settings.IMPORT_FEED_FETCH_BUDGET,
         max_feed_entries=settings.IMPORT_MAX_FEED_ENTRIES,
         max_entries=settings.IMPORT_MAX_ENTRIES,
         allow_private_addresses=settings.IMPORT_ALLOW_PRIVATE_URLS,

@@ -328,7 +328,10 @@ CELERY_BEAT_SCHEDULE = {
 
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 5 * 1024 * 1024)
 IMPORT_MAX_FILES = env_int("IMPORT_MAX_FILES", 200)
+# Seconds one download may take from request to last byte (wall-clock, however slowly the server sends).
 IMPORT_FETCH_TIMEOUT = env_float("IMPORT_FETCH_TIMEOUT", 10.0)
+# Seconds all the page fetches of one feed's entries may take together; later entries keep their own text.
+IMPORT_FEED_FETCH_BUDGET = env_float("IMPORT_FEED_FETCH_BUDGET", 60.0)
 # May an import URL point inside the network (127.0.0.1, 10.x, 192.168.x, 169.254.169.254, ...)? Off unless
 # this variable turns it on, in every settings module and whatever DEBUG says: an editor's URL must not probe
 # internal services because a deployment forgot a variable. A developer importing from a local test server
