@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 
+from articles import jobs
 from articles.models import (
     Article,
     ArticleOverlap,
@@ -25,7 +26,31 @@ from articles.models import (
 )
 from articles.services.sources import FIELDS as SOURCE_FIELDS
 from articles.services.sources import SourceDetailsConflict, SourceDetailsError, update_article_source
-from briefs.admin_actions import rerun_article_analysis, rerun_story_analysis
+
+# Admin actions that re-run analysis (the briefs.rerun_analysis permission: Editor and Chief editor have it;
+# superusers have all).
+
+
+@admin.action(description="Re-run the analysis of the selected stories")
+def rerun_story_analysis(modeladmin: admin.ModelAdmin, request, queryset) -> None:
+    if not request.user.has_perm("briefs.rerun_analysis"):
+        modeladmin.message_user(request, "Your account may not re-run the analysis.", messages.ERROR)
+        return
+    count = sum(jobs.rerun_analysis(list(story.articles.all())) for story in queryset)
+    modeladmin.message_user(request, _analysis_queued(count), messages.SUCCESS)
+
+
+@admin.action(description="Re-run the analysis of the selected articles")
+def rerun_article_analysis(modeladmin: admin.ModelAdmin, request, queryset) -> None:
+    if not request.user.has_perm("briefs.rerun_analysis"):
+        modeladmin.message_user(request, "Your account may not re-run the analysis.", messages.ERROR)
+        return
+    count = jobs.rerun_analysis(list(queryset))
+    modeladmin.message_user(request, _analysis_queued(count), messages.SUCCESS)
+
+
+def _analysis_queued(count: int) -> str:
+    return f"Analysis queued for {count} article{'s' if count != 1 else ''}."
 
 
 def admin_link(obj, label: str | None = None) -> str:
@@ -147,7 +172,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if "outlet" in given:
             given["outlet"] = given["outlet"].name if given["outlet"] else ""
         try:
-            update = update_article_source(obj, request.user, **given)
+            update = jobs.resynthesise_after(update_article_source(obj, request.user, **given), obj.story)
         except (SourceDetailsError, SourceDetailsConflict, PermissionDenied) as problem:
             self.message_user(request, f"The source details were not saved: {problem}", messages.ERROR)
             return

@@ -1,4 +1,12 @@
-"""Background work as Job rows: enqueue on commit, run with visible state, survive a broker that is down.
+"""The pipeline: import -> analyse -> synthesise, as Job rows run by Celery or the embedded worker.
+
+This module (with articles/tasks.py, the Celery tasks, and articles/worker.py, the embedded worker) is the
+only place that knows Celery and Job rows. The services below it (articles.importing.service,
+articles.services.analysis, articles.services.synthesis) return what they made; the pipeline chains them: an
+import stores articles and each new one gets an analysis job in the same transaction
+(`run_import_batch(on_article=enqueue_analysis)`), and the story's synthesis is queued once the story has
+settled (`maybe_enqueue_synthesis`). The front doors (web form, commands, admin) start work here:
+`start_import`, `import_now`, `rerun_analysis`, `enqueue_synthesis`.
 
 Each unit of work (an import batch, an article's analysis, a story's synthesis) is a Job. `enqueue_*` creates
 the row and, once the surrounding transaction commits, sends the Celery task with the job's id. When
@@ -34,7 +42,10 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django.utils import timezone
 
+from articles.importing.service import Progress, create_import_batch, run_import_batch
+from articles.importing.sources import ImportSource
 from articles.models import Article, ImportBatch, ImportItem, Job, Story
+from articles.services.sources import SourceUpdate
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +56,13 @@ TEST_DELAY_ENV = "WORKBENCH_TEST_ANALYSIS_DELAY"
 # job is marked done, the worst moment for a kill (a rerun must replace those rows, not add to them).
 TEST_SYNTHESIS_DELAY_ENV = "WORKBENCH_TEST_SYNTHESIS_DELAY"
 DISPATCHED = "dispatched_at"
+# The Celery task of each kind of job (articles/tasks.py), sent by name so that this module need not import
+# the tasks that call it; articles/apps.py registers them when Django starts.
+TASK_NAMES = {
+    Job.Kind.IMPORT: "articles.run_import_batch",
+    Job.Kind.ANALYSIS: "articles.analyze_article",
+    Job.Kind.SYNTHESIS: "articles.synthesize_story",
+}
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
@@ -57,6 +75,45 @@ def _transient_errors() -> tuple[type[BaseException], ...]:
 
 
 TRANSIENT_ERRORS = _transient_errors()
+
+
+# --- Front doors -----------------------------------------------------------------------------------------
+
+
+def start_import(story: Story, sources: list[ImportSource], user=None) -> ImportBatch:
+    """Record a batch (articles.importing.service) and queue its import job, sent once the batch commits."""
+    with transaction.atomic():
+        batch = create_import_batch(story, sources, user)
+        enqueue_import(batch)
+    return batch
+
+
+def import_now(batch_id: int, progress: Progress | None = None, *, analyze: bool = True) -> ImportBatch:
+    """Run a batch's import in this process (the import command, setup_demo, an import job).
+
+    With `analyze`, each new article's analysis is queued as it is stored, and the story's synthesis once the
+    batch is done and the story has settled (whichever of the batch and the last analysis ends last).
+    """
+    batch = run_import_batch(batch_id, progress, on_article=enqueue_analysis if analyze else None)
+    if analyze:
+        maybe_enqueue_synthesis(batch.story_id)
+    return batch
+
+
+def rerun_analysis(articles: list[Article], algorithm: str | None = None) -> int:
+    """Queue the analysis of these articles again (with `algorithm` for the summaries); returns how many."""
+    with transaction.atomic():  # every job exists before the first is sent: one synthesis after the last
+        for article in articles:
+            enqueue_analysis(article, algorithm=algorithm, force=True)
+    return len(articles)
+
+
+def resynthesise_after(update: SourceUpdate, story: Story) -> SourceUpdate:
+    """Queue the story's synthesis again when a source correction calls for it (update.synthesis_needed)."""
+    if update.synthesis_needed:
+        enqueue_synthesis(story)
+        update.synthesis_queued = True
+    return update
 
 
 # --- Enqueueing ----------------------------------------------------------------------------------------
@@ -114,16 +171,6 @@ def _analysis_steps() -> int:
     return ANALYSIS_STEPS
 
 
-def _task_for(kind: str):
-    from articles import tasks
-
-    return {
-        Job.Kind.IMPORT: tasks.run_import_batch_task,
-        Job.Kind.ANALYSIS: tasks.analyze_article_task,
-        Job.Kind.SYNTHESIS: tasks.synthesize_story_task,
-    }[kind]
-
-
 def dispatch(job_id: int) -> bool:
     """Send the job's task; False (and the job left queued) when the broker cannot take it."""
     from workbench.celery import app
@@ -133,7 +180,7 @@ def dispatch(job_id: int) -> bool:
         return False
     if settings.JOBS_RUNNER == "worker":
         return True  # the embedded worker takes it from the database
-    task = _task_for(job.kind)
+    task = app.tasks[TASK_NAMES[job.kind]]
     if not app.conf.task_always_eager:
         Job.objects.filter(pk=job.pk).update(params={**job.params, DISPATCHED: timezone.now().isoformat()})
     try:
@@ -393,9 +440,11 @@ def run_analysis_job(job_id: int, *, final_attempt: bool = True, synthesise: boo
 
 def run_import_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
     def work(job: Job) -> None:
-        from articles.importing import run_import_batch
-
-        run_import_batch(job.batch_id, progress=lambda done, total, _item: record_progress(job, done, total))
+        run_import_batch(
+            job.batch_id,
+            progress=lambda done, total, _item: record_progress(job, done, total),
+            on_article=enqueue_analysis,
+        )
 
     finished = _run(job_id, work, final_attempt=final_attempt, describe="Import")
     if finished is not None and finished.story_id:

@@ -11,7 +11,7 @@ PATH is a Multi-News style JSON Lines file (default ../shared/eval/multinews-val
    loopback port, both with bench.load_settings (the production settings over plain HTTP, plus a minimal view
    at /bench/minimal that only exists in that URLconf);
 3. builds one story of `--articles` articles (default 200) from the file's documents through the real
-   services: create_import_batch queues the import, the worker imports, analyses every article and
+   services: jobs.start_import queues the import, the worker imports, analyses every article and
    synthesises the story;
 4. logs in one Editor account per simulated editor through the login form, then for each editor count runs
    `--duration` seconds of editors who loop: open the workspace (and the job status fragment the page loads),
@@ -152,7 +152,8 @@ def load_documents(path: Path, count: int) -> list[tuple[str, str]]:
 
 def build_story(path: Path, count: int, timeout: float) -> None:
     """Import `count` documents into one story through the real services; the worker does the rest."""
-    from articles.importing import ImportSource, create_import_batch
+    from articles.importing import ImportSource
+    from articles.jobs import start_import
     from articles.models import CandidateBrief, Job
     from articles.services.stories import story_get_or_create
 
@@ -162,7 +163,7 @@ def build_story(path: Path, count: int, timeout: float) -> None:
         ImportSource(name=name, data=text.encode(), url=None, format_hint="text") for name, text in documents
     ]
     started = time.perf_counter()
-    create_import_batch(story, sources)
+    start_import(story, sources)
     print(f"Queued the import of {len(sources)} documents; the worker imports, analyses and synthesises ...")
 
     def done() -> bool:

@@ -7,7 +7,7 @@ story of N articles (distinct documents of the file in order, repeated with a nu
 runs out) is built through the real services:
 
 - embedded: the embedded default, as `make run` works: SQLite in a fresh file; the web side records the import
-  (WORKBENCH_JOBS=worker, `create_import_batch` as the import form calls it) and the embedded worker processes
+  (WORKBENCH_JOBS=worker, `jobs.start_import` as the import form calls it) and the embedded worker processes
   `manage.py serve` starts (`manage.py run_jobs`, one per core, at most 2) import, analyse and synthesise;
 - real: PostgreSQL (a fresh database), Redis and one Celery worker with two processes (`--concurrency 2`),
   the production settings; the import is queued the same way and the worker does the rest.
@@ -134,7 +134,8 @@ class Run:
 QUEUE_SCRIPT = """
 import json, sys, django
 django.setup()
-from articles.importing import ImportSource, create_import_batch
+from articles.importing import ImportSource
+from articles.jobs import start_import
 from articles.services.stories import story_get_or_create
 docs = json.load(open(sys.argv[1]))
 story, _ = story_get_or_create(title="Pipeline benchmark", slug="pipeline")
@@ -142,7 +143,7 @@ from django.conf import settings
 sources = [ImportSource(name=n, data=t.encode(), url=None, format_hint="text") for n, t in docs]
 step = settings.IMPORT_MAX_FILES  # as an editor would: uploads of at most that many files, one after another
 for start in range(0, len(sources), step):
-    create_import_batch(story, sources[start : start + step])
+    start_import(story, sources[start : start + step])
 """
 
 STATE_SQL = (

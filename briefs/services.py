@@ -148,17 +148,6 @@ class PublishCheckFailed(BriefActionError):
 # --- Stories ---------------------------------------------------------------------------------------
 
 
-def story_rerun_analysis(*, story: Story, algorithm: str | None = None) -> int:
-    """Queue the analysis of every article of the story again (with `algorithm` for the summaries)."""
-    from articles.jobs import enqueue_analysis
-
-    articles = list(story.articles.all())
-    with transaction.atomic():  # every job exists before the first is sent: one synthesis after the last
-        for article in articles:
-            enqueue_analysis(article, algorithm=algorithm, force=True)
-    return len(articles)
-
-
 # --- Accounts --------------------------------------------------------------------------------------
 
 

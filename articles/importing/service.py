@@ -1,4 +1,8 @@
-"""The import service: every front door (command, web form, Celery task) records a batch and runs it here."""
+"""The import service: records a batch of sources and reads it into a story's articles.
+
+It knows nothing of jobs or Celery: it returns what it made. The pipeline (articles/jobs.py) queues a batch's
+import, hands `on_article` to queue each new article's analysis, and asks for the story's synthesis after.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,9 @@ from articles.nlp.language import detect_language
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, ImportItem], None]
+# Called with each newly stored article inside the transaction that stores it (the pipeline queues its
+# analysis there, so an interrupted import never leaves an article that nobody will analyse).
+OnArticle = Callable[[Article], object]
 # A reader failed in a way nobody foresaw (its details go to the server log, never to the editor).
 UNEXPECTED_FAILURE = (
     "could not be read: the importer met something in it that it does not handle (the details are in the "
@@ -43,14 +50,11 @@ def read_limits() -> ReadLimits:
     )
 
 
-def create_import_batch(
-    story: Story, sources: list[ImportSource], user=None, *, enqueue: bool = True
-) -> ImportBatch:
-    """Record a batch with one pending item per source, then (on commit) queue its processing.
+def create_import_batch(story: Story, sources: list[ImportSource], user=None) -> ImportBatch:
+    """Record a batch with one pending item per source, for run_import_batch to read.
 
     A source already known to be unreadable (missing file, over the size limit) is recorded as failed at once,
-    and its bytes are not kept. `enqueue=False` leaves the processing to the caller (the import_articles
-    command runs it in-process, with a progress bar).
+    and its bytes are not kept.
     """
     if len(sources) > settings.IMPORT_MAX_FILES:
         raise BatchRejected(
@@ -89,23 +93,19 @@ def create_import_batch(
                 )
             )
         ImportItem.objects.bulk_create(items)
-        if enqueue:
-            from articles import jobs
-
-            jobs.enqueue_import(batch)
     return batch
 
 
-def run_import_batch(batch_id: int, progress: Progress | None = None, *, analyze: bool = True) -> ImportBatch:
+def run_import_batch(
+    batch_id: int, progress: Progress | None = None, *, on_article: OnArticle | None = None
+) -> ImportBatch:
     """Process a batch's pending items; safe to run again (processed items are skipped).
 
     Each entry (an article, a duplicate, a failure) is written in its own transaction together with its item,
     so an interruption leaves only whole articles. A source holding several articles (a feed, a JSON list, a
     CSV file) becomes one item per entry; its own pending item is removed once they are all recorded, and a
-    second run skips the entries already written. Newly stored articles are queued for analysis on commit
-    unless `analyze` is false; then, once the batch is done, the story's synthesis is queued if the story has
-    settled (articles.jobs.maybe_enqueue_synthesis: once, whichever of the batch and the last analysis ends
-    last; an import job asks again when it is marked done).
+    second run skips the entries already written. Each newly stored article is handed to `on_article` inside
+    the transaction that stores it.
     """
     batch = ImportBatch.objects.select_related("story").get(pk=batch_id)
     pending = list(batch.items.filter(entry=0, status=ImportItem.Status.PENDING).order_by("position"))
@@ -115,17 +115,13 @@ def run_import_batch(batch_id: int, progress: Progress | None = None, *, analyze
         limits = read_limits()
         story_texts = StoryTexts.load(batch.story)
         for item in pending:
-            _process_source(batch, item, limits, story_texts, analyze=analyze)
+            _process_source(batch, item, limits, story_texts, on_article=on_article)
             done += 1
             if progress is not None:
                 progress(done, total, item)
     if batch.finished is None and not batch.items.filter(status=ImportItem.Status.PENDING).exists():
         batch.finished = timezone.now()
         batch.save(update_fields=["finished"])
-    if analyze:
-        from articles import jobs
-
-        jobs.maybe_enqueue_synthesis(batch.story_id)
     return batch
 
 
@@ -196,7 +192,12 @@ class StoryTexts:
 
 
 def _process_source(
-    batch: ImportBatch, item: ImportItem, limits: ReadLimits, story_texts: StoryTexts, *, analyze: bool
+    batch: ImportBatch,
+    item: ImportItem,
+    limits: ReadLimits,
+    story_texts: StoryTexts,
+    *,
+    on_article: OnArticle | None,
 ) -> None:
     source = ImportSource(
         name=item.source,
@@ -222,7 +223,7 @@ def _process_source(
         entries[0].warnings[:0] = item.message.split("\n")
 
     if len(entries) == 1:
-        _record_entry(batch, item, entries[0], story_texts, analyze=analyze)
+        _record_entry(batch, item, entries[0], story_texts, on_article=on_article)
         return
     # A source holding several articles gets one item per entry (numbered from 1), written in file order.
     # Its own item stays pending, with the bytes, until every entry is recorded; then it is removed.
@@ -237,12 +238,17 @@ def _process_source(
         target, _ = ImportItem.objects.get_or_create(
             batch=batch, position=item.position, entry=number, defaults={"source": entry.label[:1000]}
         )
-        _record_entry(batch, target, entry, story_texts, analyze=analyze)
+        _record_entry(batch, target, entry, story_texts, on_article=on_article)
     item.delete()
 
 
 def _record_entry(
-    batch: ImportBatch, target: ImportItem, entry: Entry, story_texts: StoryTexts, *, analyze: bool
+    batch: ImportBatch,
+    target: ImportItem,
+    entry: Entry,
+    story_texts: StoryTexts,
+    *,
+    on_article: OnArticle | None,
 ) -> None:
     """Store one entry's article (or note why not) and its item, in one transaction.
 
@@ -262,10 +268,8 @@ def _record_entry(
         target.message = "\n".join(outcome.messages)
         target.payload = None
         target.save()
-        if outcome.article is not None and analyze:
-            from articles import jobs
-
-            jobs.enqueue_analysis(outcome.article)
+        if outcome.article is not None and on_article is not None:
+            on_article(outcome.article)
     if outcome.article is not None:
         story_texts.add(outcome.article)
 

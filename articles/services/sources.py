@@ -7,8 +7,8 @@ field before and after) and touches the story (the story list's last change; its
 When the brief of the story cites the article and what its sources say changed (outlet, URL, date), the brief
 gets a new revision holding the corrected sources: its exports show them at once, and the public page once
 the brief is published again (a correction is not a publication: only a chief editor publishes). When the
-outlet changed and the story has been synthesised, the synthesis is queued again, as the claims' support
-counts outlets.
+outlet changed and the story has been synthesised, the result says the synthesis is needed again (the claims'
+support counts outlets) and the caller queues it (articles.jobs.resynthesise_after).
 """
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ class SourceUpdate:
     correction: SourceCorrection | None
     brief_revision: int | None = None  # the brief's new revision number, when its sources changed
     brief_published: bool = False  # the brief is live: its public page shows the correction once republished
-    synthesis_queued: bool = False
+    synthesis_needed: bool = False  # the outlet changed in a synthesised story: its claims count outlets
+    synthesis_queued: bool = False  # set by the pipeline when it queued that synthesis
     changes: dict[str, list[str]] = field(default_factory=dict)
     # For the editor: what was dropped from the values given (a URL's user name and password).
     warnings: list[str] = field(default_factory=list)
@@ -145,10 +146,7 @@ def update_article_source(
         if SNAPSHOT_FIELDS & changes.keys():
             result.brief_revision, result.brief_published = _record_in_brief(article, user, correction)
         if "outlet" in changes and CandidateBrief.objects.filter(story_id=article.story_id).exists():
-            from articles import jobs
-
-            jobs.enqueue_synthesis(article.story)
-            result.synthesis_queued = True
+            result.synthesis_needed = True
     return result
 
 

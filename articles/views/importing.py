@@ -8,7 +8,9 @@ from django.core.validators import URLValidator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from articles import jobs
 from articles.forms import SourceFieldsForm
+from articles.importing import BatchRejected, ImportSource
 from articles.models import ImportBatch, Story
 from articles.views.rendering import render_page_or_partial, require_permission
 
@@ -25,8 +27,6 @@ def _sources_from_form(
     request: HttpRequest, files_details: SourceFieldsForm, pasted_details: SourceFieldsForm
 ) -> tuple[list, list[str]]:
     """ImportSources from the form, and the problems found (for the editor, naming the field)."""
-    from articles.importing import ImportSource
-
     sources, problems = [], []
     files = request.FILES.getlist("files")
     pasted = request.POST.get("pasted", "").strip()
@@ -109,10 +109,8 @@ def story_import(request: HttpRequest, slug: str) -> HttpResponse:
         if problems:
             context.update(problems=problems, form=request.POST)
             return render(request, IMPORT_PAGE, context, status=422)
-        from articles.importing import BatchRejected, create_import_batch
-
         try:
-            batch = create_import_batch(story, sources, user=request.user)
+            batch = jobs.start_import(story, sources, user=request.user)
         except BatchRejected as rejected:
             context.update(problems=[str(rejected)], form=request.POST)
             return render(request, IMPORT_PAGE, context, status=422)

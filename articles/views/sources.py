@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from articles import jobs
 from articles.forms import ArticleSourceForm
 from articles.models import Article, Story
 from articles.services.sources import (
@@ -81,6 +82,7 @@ def article_source_details(request: HttpRequest, slug: str, article_id: int) -> 
         seen = latest_correction_id(article)
     try:
         update = update_article_source(article, request.user, seen_correction=seen, **form.cleaned_data)
+        jobs.resynthesise_after(update, story)
     except SourceDetailsConflict as conflict:
         article = selectors.article_for_reading(story, article_id)
         return _refused(request, story, article, form, status=409, source_conflict=str(conflict))

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from articles import jobs
 from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
 from articles.views.rendering import render_page_or_partial, require_permission
@@ -14,7 +15,6 @@ from articles.views.sources import ARTICLE_PAGE, article_page_context
 from articles.views.text import article_text_context
 from briefs import selectors
 from briefs.models import Brief
-from briefs.services import story_rerun_analysis
 from briefs.views import _int_param, brief_pane_context
 
 WORKSPACE = "articles/story_detail.html"
@@ -222,7 +222,7 @@ def story_rerun_analysis_view(request: HttpRequest, slug: str) -> HttpResponse:
     if algorithm and algorithm not in selectors.summary_algorithms(story):
         messages.error(request, f"“{algorithm}” is not a summary algorithm of this workbench.")
         return redirect(story)
-    count = story_rerun_analysis(story=story, algorithm=algorithm)
+    count = jobs.rerun_analysis(list(story.articles.all()), algorithm)
     messages.success(
         request,
         f"Analysis queued again for {count} article{'s' if count != 1 else ''}"

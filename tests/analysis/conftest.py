@@ -14,8 +14,8 @@ from tests.conftest import SEEDS_DIR
 @pytest.fixture
 def seed_story(db) -> Story:
     story = Story.objects.create(title="Acting IRS commissioner resigns", slug="irs-commissioner-resigns")
-    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]), enqueue=False)
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]))
+    run_import_batch(batch.pk)
     assert story.articles.count() == 5
     return story
 

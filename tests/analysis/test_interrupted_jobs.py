@@ -68,7 +68,7 @@ def test_a_job_whose_lease_is_fresh_is_left_to_the_process_running_it(seed_story
 @pytest.fixture
 def stuck_import(db):
     story = Story.objects.create(title="Harbour", slug="harbour")
-    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]), enqueue=False)
+    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]))
     return story, batch
 
 

@@ -41,7 +41,7 @@ def mixed_story(db) -> Story:
         *sources_from_paths([str(english_seed)]),
         ImportSource(name="bahnstreik.txt", data=GERMAN_FILE.read_bytes()),
     ]
-    run_import_batch(create_import_batch(story, sources, enqueue=False).pk, analyze=False)
+    run_import_batch(create_import_batch(story, sources).pk)
     assert sorted(story.articles.values_list("language", flat=True)) == ["de", "en"]
     return story
 

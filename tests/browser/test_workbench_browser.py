@@ -37,8 +37,8 @@ def pipeline_story(transactional_db):
 
     ensure_demo_accounts(PASSWORD)
     story = Story.objects.create(title="Acting IRS commissioner resigns", slug=SLUG)
-    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]), enqueue=False)
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]))
+    run_import_batch(batch.pk)
     for article in story.articles.all():
         analyze_article(article.pk)
     synthesize_story(story)

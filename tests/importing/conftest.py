@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import random
 import socket
-import sys
 import threading
 import time
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from articles.importing import ImportSource, create_import_batch, run_import_batch
+from articles import jobs
+from articles.importing import ImportSource, create_import_batch
 from articles.models import ImportItem, Story
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
@@ -58,16 +57,15 @@ class QueuedJobs:
 
 @pytest.fixture(autouse=True)
 def queued(monkeypatch: pytest.MonkeyPatch) -> QueuedJobs:
-    """Stands in for articles.jobs and records what the import queued; no analysis runs in these tests."""
-    import articles
-
+    """Records what the pipeline (articles.jobs) queued for the import; no analysis runs in these tests."""
     calls = QueuedJobs()
-    fake = types.ModuleType("articles.jobs")
-    fake.enqueue_import = lambda batch: calls.imports.append(batch.pk)
-    fake.enqueue_analysis = lambda article, algorithm=None, force=False: calls.analyses.append(article.pk)
-    fake.maybe_enqueue_synthesis = lambda story_id: calls.syntheses.append(story_id)
-    monkeypatch.setitem(sys.modules, "articles.jobs", fake)
-    monkeypatch.setattr(articles, "jobs", fake, raising=False)
+    monkeypatch.setattr(jobs, "enqueue_import", lambda batch: calls.imports.append(batch.pk))
+
+    def enqueue_analysis(article, algorithm=None, force=False):
+        calls.analyses.append(article.pk)
+
+    monkeypatch.setattr(jobs, "enqueue_analysis", enqueue_analysis)
+    monkeypatch.setattr(jobs, "maybe_enqueue_synthesis", lambda story_id: calls.syntheses.append(story_id))
     return calls
 
 
@@ -77,8 +75,8 @@ def story(db) -> Story:
 
 
 def import_sources(story: Story, sources: list[ImportSource]) -> list[ImportItem]:
-    batch = create_import_batch(story, sources, enqueue=False)
-    run_import_batch(batch.pk)
+    batch = create_import_batch(story, sources)
+    jobs.import_now(batch.pk)  # as the import command runs it
     return list(batch.items.select_related("article", "article__outlet").order_by("position", "entry"))
 
 

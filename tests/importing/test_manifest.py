@@ -15,7 +15,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def import_folder(story, folder: Path) -> list[ImportItem]:
-    batch = create_import_batch(story, sources_from_paths([str(folder)]), enqueue=False)
+    batch = create_import_batch(story, sources_from_paths([str(folder)]))
     run_import_batch(batch.pk)
     return list(batch.items.select_related("article", "article__outlet").order_by("position", "entry"))
 

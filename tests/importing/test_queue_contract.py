@@ -1,10 +1,11 @@
-"""The import service with the real articles.jobs: what it queues, as the web form and the worker see it."""
+"""The import through the real pipeline (articles.jobs): what it queues, as the web form and worker see it."""
 
 from __future__ import annotations
 
 import pytest
 
-from articles.importing import ImportSource, create_import_batch, run_import_batch
+from articles import jobs
+from articles.importing import ImportSource, create_import_batch
 from articles.models import Job
 
 from .conftest import make_text
@@ -20,7 +21,7 @@ def test_creating_a_batch_records_an_import_job_sent_on_commit(story, django_cap
     source = ImportSource(name="a.txt", data=f"Headline\n{make_text(300)}".encode())
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        batch = create_import_batch(story, [source])
+        batch = jobs.start_import(story, [source])
 
     job = Job.objects.get(kind=Job.Kind.IMPORT, batch=batch)
     assert job.state == Job.State.QUEUED and job.story == story
@@ -31,10 +32,10 @@ def test_each_new_article_gets_an_analysis_job(story, django_capture_on_commit_c
     sources = [
         ImportSource(name=f"{n}.txt", data=f"Headline {n}\n{make_text(310 + n)}".encode()) for n in range(2)
     ]
-    batch = create_import_batch(story, sources, enqueue=False)
+    batch = create_import_batch(story, sources)
 
     with django_capture_on_commit_callbacks(execute=False):
-        run_import_batch(batch.pk)
+        jobs.import_now(batch.pk)
 
     analysed = set(Job.objects.filter(kind=Job.Kind.ANALYSIS).values_list("article_id", flat=True))
     assert analysed == set(batch.items.values_list("article_id", flat=True))

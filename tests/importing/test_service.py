@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from articles import jobs
 from articles.importing import BatchRejected, ImportSource, create_import_batch, run_import_batch, service
 from articles.models import Article, ImportBatch, ImportItem
 
@@ -23,7 +24,7 @@ def test_a_batch_records_what_was_given_and_queues_its_import(story, queued, dja
         ImportSource(name="https://example.org/x", url="https://example.org/x"),
     ]
 
-    batch = create_import_batch(story, sources, user=editor)
+    batch = jobs.start_import(story, sources, user=editor)
 
     assert batch.created_by == editor
     assert batch.inputs == ["a.txt", "https://example.org/x"]
@@ -42,11 +43,10 @@ def test_running_a_batch_stores_articles_and_queues_only_new_ones_for_analysis(s
     batch = create_import_batch(
         story,
         [text_source("a.txt", 1), text_source("again.txt", 1), ImportSource("e.txt", b"")],
-        enqueue=False,
     )
     seen: list[tuple[int, int, str]] = []
 
-    run_import_batch(batch.pk, progress=lambda done, total, item: seen.append((done, total, item.source)))
+    jobs.import_now(batch.pk, progress=lambda done, total, item: seen.append((done, total, item.source)))
 
     batch.refresh_from_db()
     items = list(batch.items.all())
@@ -66,7 +66,7 @@ def test_too_many_sources_are_refused(story, settings):
     settings.IMPORT_MAX_FILES = 2
 
     with pytest.raises(BatchRejected, match=r"3 files or URLs given; at most 2 can be imported at once"):
-        create_import_batch(story, [text_source(f"{n}.txt", n) for n in range(3)], enqueue=False)
+        create_import_batch(story, [text_source(f"{n}.txt", n) for n in range(3)])
     assert not ImportBatch.objects.exists()
 
 
@@ -79,7 +79,7 @@ def test_an_unexpected_reader_error_fails_that_item_only(story, monkeypatch):
         return real_read_source(source, limits)
 
     monkeypatch.setattr(service, "read_source", flaky)
-    batch = create_import_batch(story, [text_source("bad.txt", 1), text_source("good.txt", 2)], enqueue=False)
+    batch = create_import_batch(story, [text_source("bad.txt", 1), text_source("good.txt", 2)])
 
     run_import_batch(batch.pk)
 
@@ -111,7 +111,7 @@ def crash_on(monkeypatch: pytest.MonkeyPatch, crash_at_call: int) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_crash_mid_batch_leaves_only_whole_articles_and_a_rerun_finishes(story, monkeypatch):
-    batch = create_import_batch(story, [text_source(f"{n}.txt", n) for n in range(1, 4)], enqueue=False)
+    batch = create_import_batch(story, [text_source(f"{n}.txt", n) for n in range(1, 4)])
     crash_on(monkeypatch, crash_at_call=2)
 
     with pytest.raises(SimulatedCrash):
@@ -135,9 +135,7 @@ def test_a_crash_mid_batch_leaves_only_whole_articles_and_a_rerun_finishes(story
 @pytest.mark.django_db(transaction=True)
 def test_a_crash_inside_a_multi_article_file_resumes_without_duplicates(story, monkeypatch):
     records = [{"title": f"Entry {n}", "text": make_text(100 + n)} for n in range(1, 4)]
-    batch = create_import_batch(
-        story, [ImportSource("list.json", json.dumps(records).encode())], enqueue=False
-    )
+    batch = create_import_batch(story, [ImportSource("list.json", json.dumps(records).encode())])
     crash_on(monkeypatch, crash_at_call=2)
 
     with pytest.raises(SimulatedCrash):
@@ -164,11 +162,11 @@ def test_a_crash_inside_a_multi_article_file_resumes_without_duplicates(story, m
 
 
 def test_running_a_finished_batch_again_changes_nothing(story, queued):
-    batch = create_import_batch(story, [text_source("a.txt", 1)], enqueue=False)
-    run_import_batch(batch.pk)
+    batch = create_import_batch(story, [text_source("a.txt", 1)])
+    jobs.import_now(batch.pk)
     finished = ImportBatch.objects.get(pk=batch.pk).finished
 
-    run_import_batch(batch.pk)
+    jobs.import_now(batch.pk)
 
     assert Article.objects.count() == 1
     assert len(queued.analyses) == 1
@@ -183,7 +181,6 @@ def test_pasted_text_is_stored_as_pasted(story):
                 name="pasted text", data=b"Pasted headline\n" + make_text(9).encode(), format_hint="paste"
             )
         ],
-        enqueue=False,
     )
 
     run_import_batch(batch.pk)
@@ -194,15 +191,15 @@ def test_pasted_text_is_stored_as_pasted(story):
 
 
 def test_two_runs_of_one_batch_record_each_item_once(story, queued):
-    batch = create_import_batch(story, [text_source("a.txt", 1), text_source("b.txt", 2)], enqueue=False)
+    batch = create_import_batch(story, [text_source("a.txt", 1), text_source("b.txt", 2)])
     second_run_done = []
 
     def start_second_run(done, total, item):
         if not second_run_done:
             second_run_done.append(True)
-            run_import_batch(batch.pk)  # another worker takes the rest of the batch meanwhile
+            jobs.import_now(batch.pk)  # another worker takes the rest of the batch meanwhile
 
-    run_import_batch(batch.pk, progress=start_second_run)
+    jobs.import_now(batch.pk, progress=start_second_run)
 
     items = list(batch.items.all())
     assert [item.status for item in items] == [ImportItem.Status.IMPORTED, ImportItem.Status.IMPORTED]

@@ -155,8 +155,8 @@ def workers(transactional_db, tmp_path) -> Iterator[Workers]:
 @pytest.fixture
 def seed_story(transactional_db) -> Story:
     story = Story.objects.create(title="Acting IRS commissioner resigns", slug="irs-commissioner-resigns")
-    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]), enqueue=False)
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]))
+    run_import_batch(batch.pk)
     return story
 
 

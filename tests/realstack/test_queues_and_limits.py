@@ -14,7 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from articles import jobs, tasks
-from articles.importing import ImportSource, create_import_batch
+from articles.importing import ImportSource
 from articles.models import Job
 from tests.workbench.wb_factories import build_story
 
@@ -37,7 +37,7 @@ def broker() -> Iterator[redis.Redis]:
 def test_each_kind_of_job_waits_in_its_own_queue(workers, broker):
     """No worker runs: the messages stay where an operator would look for them (redis-cli llen analysis)."""
     story = build_story(slug="queues").story
-    create_import_batch(story, [ImportSource(name="a.txt", data=b"Some words.", format_hint="text")])
+    jobs.start_import(story, [ImportSource(name="a.txt", data=b"Some words.", format_hint="text")])
     jobs.enqueue_analysis(story.articles.first())
     jobs.enqueue_synthesis(story)
     assert {name: broker.llen(session_queue(name)) for name in settings.TASK_QUEUES} == {

@@ -77,8 +77,8 @@ def production_policy(settings) -> None:
 
 def import_url(url: str, hint: str = "url") -> ImportItem:
     story, _ = Story.objects.get_or_create(slug="ssrf", defaults={"title": "SSRF"})
-    batch = create_import_batch(story, [ImportSource(name=url, url=url, format_hint=hint)], enqueue=False)
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(story, [ImportSource(name=url, url=url, format_hint=hint)])
+    run_import_batch(batch.pk)
     return batch.items.get()
 
 
@@ -146,8 +146,8 @@ def test_a_feed_entry_linking_inside_the_network_is_refused(db, intranet, produc
         "</channel></rss>"
     ).encode()
     story = Story.objects.create(slug="ssrf-feed", title="SSRF feed")
-    batch = create_import_batch(story, [ImportSource(name="feed.xml", data=feed)], enqueue=False)
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(story, [ImportSource(name="feed.xml", data=feed)])
+    run_import_batch(batch.pk)
     item = batch.items.get()
     assert item.status == ImportItem.Status.FAILED and f"refused to fetch {link}" in item.message
     assert intranet.requests == []

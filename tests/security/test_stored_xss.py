@@ -228,10 +228,8 @@ def test_atom_feed_is_inert_for_feed_readers(poisoned, newsroom):
 
 def test_html_import_through_the_real_importer(newsroom):
     story = newsroom.draft_story
-    batch = create_import_batch(
-        story, [ImportSource(name="evil.html", data=HTML_IMPORT.encode())], enqueue=False
-    )
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(story, [ImportSource(name="evil.html", data=HTML_IMPORT.encode())])
+    run_import_batch(batch.pk)
     item = batch.items.get()
     assert item.article is not None, item.message
     article = item.article
@@ -253,7 +251,7 @@ def test_file_names_and_import_reports_are_inert(newsroom):
     response = editor.post(reverse("story_import", args=[story.slug]), {"files": [upload]})
     assert response.status_code in (302, 422)
     batch = ImportBatch.objects.filter(story=story).order_by("-pk").first()
-    run_import_batch(batch.pk, analyze=False)
+    run_import_batch(batch.pk)
     html = editor.get(reverse("import_batch", args=[story.slug, batch.pk])).content.decode()
     assert_inert(html, "import report", ["file-name"])
     jobs = editor.get(reverse("story_jobs", args=[story.slug])).content.decode()

@@ -42,7 +42,7 @@ def test_a_file_over_the_size_limit_fails_alone_with_its_reason(newsroom: Newsro
     )
     assert response.status_code == 302
     batch = ImportBatch.objects.filter(story=story).latest("pk")
-    run_import_batch(batch.pk, analyze=False)
+    run_import_batch(batch.pk)
     items = {item.source: item for item in batch.items.all()}
     huge = items["huge.txt"]
     assert huge.status == ImportItem.Status.FAILED

@@ -34,8 +34,8 @@ def stored_values(batch: ImportBatch) -> str:
 
 
 def run(newsroom, sources: list[ImportSource]) -> ImportBatch:
-    batch = create_import_batch(newsroom.story, sources, user=newsroom.users["editor"], enqueue=False)
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(newsroom.story, sources, user=newsroom.users["editor"])
+    run_import_batch(batch.pk)
     return batch
 
 
@@ -146,7 +146,7 @@ def test_the_import_forms_url_field_loses_its_credentials(newsroom, no_queue):
     )
     assert response.status_code == 302
     batch = newsroom.story.import_batches.latest("pk")
-    run_import_batch(batch.pk, analyze=False)
+    run_import_batch(batch.pk)
 
     (item,) = batch.items.all()
     assert item.article.url == url

@@ -16,8 +16,8 @@ from tests.conftest import SEEDS_DIR
 @pytest.fixture
 def analysed_seed_story(db) -> Story:
     story = Story.objects.create(title="Acting IRS commissioner resigns", slug="irs-commissioner-resigns")
-    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]), enqueue=False)
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]))
+    run_import_batch(batch.pk)
     for article_id in story.articles.values_list("pk", flat=True):
         analyze_article(article_id)
     return story

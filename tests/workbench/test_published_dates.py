@@ -19,8 +19,8 @@ BODY = (
 def _import_folder(story: Story, folder) -> None:
     from articles.importing import create_import_batch, run_import_batch, sources_from_paths
 
-    batch = create_import_batch(story, sources_from_paths([str(folder)]), enqueue=False)
-    run_import_batch(batch.pk, analyze=False)
+    batch = create_import_batch(story, sources_from_paths([str(folder)]))
+    run_import_batch(batch.pk)
 
 
 def _dates_shown(html: str) -> dict[str, str]:

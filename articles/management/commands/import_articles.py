@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from articles.importing import BatchRejected, create_import_batch, run_import_batch, sources_from_paths
+from articles import jobs
+from articles.importing import BatchRejected, create_import_batch, sources_from_paths
 from articles.importing.readers import FORMATS
 from articles.models import ImportBatch, ImportItem
 from articles.services.stories import StoryNameError, story_get_or_create
@@ -66,7 +67,7 @@ class Command(BaseCommand):
         if options["format"]:
             sources = [replace(source, format_hint=options["format"]) for source in sources]
         try:
-            batch = create_import_batch(story, sources, enqueue=False)
+            batch = create_import_batch(story, sources)
         except BatchRejected as exc:
             raise CommandError(str(exc)) from None
 
@@ -78,7 +79,7 @@ class Command(BaseCommand):
         if self.stdout.isatty():
             self._run_with_progress_bar(batch, analyze=analyze)
         else:
-            run_import_batch(batch.pk, analyze=analyze)
+            jobs.import_now(batch.pk, analyze=analyze)
 
         items = list(batch.items.select_related("article", "duplicate_of").order_by("position", "entry"))
         self.stdout.write(self._summary_table(items), ending="")
@@ -109,7 +110,7 @@ class Command(BaseCommand):
             def advance(done: int, total: int, item: ImportItem) -> None:
                 bar.update(task, completed=done, total=total, description=_shorten(item.source, 40))
 
-            run_import_batch(batch.pk, progress=advance, analyze=analyze)
+            jobs.import_now(batch.pk, progress=advance, analyze=analyze)
 
     def _summary_table(self, items: list[ImportItem]) -> str:
         tty = self.stdout.isatty()

@@ -62,7 +62,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seeds: str, password_file: str, addrport: str = "", **options):
-        from articles.importing import create_import_batch, run_import_batch, sources_from_paths
+        from articles import jobs
+        from articles.importing import create_import_batch, sources_from_paths
         from articles.services.stories import story_get_or_create
         from briefs.services import ensure_demo_accounts
 
@@ -72,8 +73,8 @@ class Command(BaseCommand):
 
         story, created = story_get_or_create(title=DEMO_STORY_TITLE, slug=DEMO_STORY_SLUG)
         if created or not story.articles.exists():
-            batch = create_import_batch(story, sources_from_paths([str(seeds_dir)]), enqueue=False)
-            batch = run_import_batch(batch.pk)
+            batch = create_import_batch(story, sources_from_paths([str(seeds_dir)]))
+            batch = jobs.import_now(batch.pk)
             failed = batch.items.filter(status="failed")
             for item in failed:
                 self.stderr.write(f"{item.source}: {item.message}")
@@ -91,11 +92,9 @@ class Command(BaseCommand):
 
         pending = Article.objects.filter(story=story, analyzed_at__isnull=True)
         if pending.exists():
-            from articles.jobs import enqueue_analysis
-
             with transaction.atomic():  # all queued before the first runs: one synthesis after the last
                 for article in pending:
-                    enqueue_analysis(article)
+                    jobs.enqueue_analysis(article)
             if settings.CELERY_TASK_ALWAYS_EAGER:
                 self.stdout.write("Demo story analysed.")
             else:
