@@ -62,6 +62,12 @@ class SourceFormat(models.TextChoices):
     JSONL = "jsonl", "JSON Lines"
     CSV = "csv", "CSV"
     PASTE = "paste", "Pasted text"
+    JSONFEED = "jsonfeed", "JSON Feed"
+    JSONLD = "jsonld", "schema.org JSON-LD"
+    NEWSML = "newsml", "NewsML-G2"
+    NITF = "nitf", "NITF"
+    IPTC7901 = "iptc7901", "IPTC 7901"
+    EMAIL = "email", "E-mail"
 
 
 class Article(models.Model):
@@ -147,7 +153,10 @@ class Article(models.Model):
     def imported_from(self) -> str:
         """What the article was imported from, for editors: the file's name (not the server's path), the URL
         or feed entry, or the paste's label."""
-        if self.source_format in (SourceFormat.URL, SourceFormat.FEED) or "://" in self.source_name:
+        if (
+            self.source_format in (SourceFormat.URL, SourceFormat.FEED, SourceFormat.JSONFEED)
+            or "://" in self.source_name
+        ):
             return self.source_name
         return self.source_name.replace("\\", "/").rsplit("/", 1)[-1]
 

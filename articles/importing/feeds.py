@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -53,16 +54,41 @@ def read_feed(data: bytes, name: str, *, max_entries: int, read_page: PageReader
     return entries
 
 
+@dataclass
+class FeedItem:
+    """One entry of a feed of any kind (RSS, Atom, JSON Feed), as plain text."""
+
+    title: str
+    link: str
+    text: str  # the entry's own text, paragraphs separated by blank lines
+    raw: str  # the entry's content as the feed gave it (the audit copy)
+    published_at: datetime | None = None
+    published_time_known: bool = True
+    byline: str = ""
+    language: str = ""
+    source_format: str = "feed"
+
+
 def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) -> Entry:
-    link = str(entry.get("link", "")).strip()
-    if not link.lower().startswith(("http://", "https://")):
-        link = ""
-    title = html_line_to_text(entry.get("title", ""))
     content_html = _content_html(entry)
-    text = html_fragment_to_text(content_html)
+    item = FeedItem(
+        title=html_line_to_text(entry.get("title", "")),
+        link=str(entry.get("link", "")).strip(),
+        text=html_fragment_to_text(content_html),
+        raw=content_html,
+        published_at=_entry_date(entry),
+        byline=html_line_to_text(entry.get("author", ""))[:300],
+    )
+    return read_feed_item(item, label, feed_title, read_page)
+
+
+def read_feed_item(item: FeedItem, label: str, feed_title: str, read_page: PageReader) -> Entry:
+    """An entry as an article: its own text when it is the full article, else the page it links to, else
+    (that page cannot be fetched) its own text when it has at least MIN_OWN_TEXT_WORDS words."""
+    link = item.link if item.link.lower().startswith(("http://", "https://")) else ""
+    title, text, content_html = item.title, item.text, item.raw
     words = len(text.split())
-    published_at = _entry_date(entry)
-    byline = html_line_to_text(entry.get("author", ""))[:300]
+    published_at, byline = item.published_at, item.byline
     warnings: list[str] = []
     if link:
         checked = check_url(link, f"{label}, link")
@@ -93,8 +119,10 @@ def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) 
             )
             fetch_failed = True
         else:
-            article.source_format = "feed"
-            article.published_at = article.published_at or published_at
+            article.source_format = item.source_format
+            if article.published_at is None and published_at is not None:
+                article.published_at, article.published_time_known = published_at, item.published_time_known
+            article.language = article.language or item.language
             article.byline = article.byline or byline
             if not article.outlet_name or article.outlet_name == article.outlet_domain:
                 article.outlet_name = feed_title or article.outlet_name
@@ -111,9 +139,11 @@ def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) 
         body=parts.body,
         url=link,
         published_at=published_at,
+        published_time_known=item.published_time_known,
+        language=item.language,
         outlet_name=feed_title or domain_of(link),
         outlet_domain=domain_of(link),
-        source_format="feed",
+        source_format=item.source_format,
         raw_input=content_html,
         source_name=link or label,
     )

@@ -33,6 +33,8 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 FEED_TYPES = frozenset(
     {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml", "text/xml"}
 )
+# JSON Feed and JSON-LD served on their own.
+JSON_TYPES = frozenset({"application/feed+json", "application/json", "application/ld+json"})
 CHUNK_BYTES = 64 * 1024
 
 
@@ -46,6 +48,10 @@ class FetchedPage:
     @property
     def is_feed_type(self) -> bool:
         return self.media_type in FEED_TYPES
+
+    @property
+    def is_json_type(self) -> bool:
+        return self.media_type in JSON_TYPES
 
 
 def fetch(url: str, name: str, *, timeout: float, max_bytes: int, allow_private: bool = False) -> FetchedPage:
@@ -93,7 +99,7 @@ def _get(
         timeout=deadline.seconds,
         headers={
             "User-Agent": USER_AGENT,
-            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9",
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/feed+json;q=0.8",
         },
     ) as response:
         deadline.answered = True
@@ -101,7 +107,7 @@ def _get(
             reason = f" {response.reason}" if response.reason else ""
             raise ImportFailure(f"{name}: the server answered HTTP {response.status_code}{reason}")
         media_type, charset = _content_type(response.headers.get("Content-Type", ""))
-        if media_type not in HTML_TYPES | FEED_TYPES:
+        if media_type not in HTML_TYPES | FEED_TYPES | JSON_TYPES:
             raise ImportFailure(f"{name}: not a web page or feed (content type {media_type or 'not given'})")
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > max_bytes:

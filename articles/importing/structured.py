@@ -32,14 +32,22 @@ NESTED_TOO_DEEPLY = (
 
 
 def read_json(text: str, name: str, *, max_entries: int = MAX_ENTRIES) -> list[Entry]:
+    return json_records(load_json(text, name), name, max_entries=max_entries)
+
+
+def load_json(text: str, name: str) -> Any:
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ImportFailure(
             f"{name} line {exc.lineno}, column {exc.colno}: malformed JSON ({exc.msg})"
         ) from None
     except RecursionError:
         raise ImportFailure(f"{name}: {NESTED_TOO_DEEPLY}") from None
+
+
+def json_records(document: Any, name: str, *, max_entries: int = MAX_ENTRIES) -> list[Entry]:
+    """The workbench's own JSON: one record object, or a list of them."""
     if isinstance(document, dict):
         return [record_entry(document, name, "json")]
     if not isinstance(document, list):

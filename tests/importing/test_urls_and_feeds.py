@@ -218,6 +218,9 @@ def test_something_that_is_not_a_feed_fails_clearly(story, site):
     (page_as_feed,) = fetch(story, page, format_hint="feed")
 
     assert from_url.message == f"{url}: not an RSS or Atom feed"
-    assert from_file.message == "notes.xml: not an RSS or Atom feed"
+    assert from_file.message == (
+        "notes.xml: not an RSS or Atom feed, nor NewsML-G2 or NITF (its root element is <note>); XML of this "
+        "kind is not supported"
+    )
     assert page_as_feed.message == f"{page}: not an RSS or Atom feed"
     assert not Article.objects.exists()

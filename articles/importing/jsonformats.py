@@ -1,0 +1,228 @@
+"""JSON that is not the workbench's own records: JSON Feed (jsonfeed.org 1.0 and 1.1) and schema.org
+NewsArticle JSON-LD (a .jsonld or .json file, or the <script type="application/ld+json"> of a page)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from articles.importing.errors import ImportFailure
+from articles.importing.feeds import FeedItem, PageReader, read_feed_item
+from articles.importing.html import (
+    domain_of,
+    html_fragment_to_text,
+    html_line_to_text,
+    is_date_only,
+    parse_date,
+)
+from articles.importing.records import Entry, ParsedArticle
+from articles.importing.text import split_article, text_paragraphs
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+# schema.org types of an article (NewsArticle and its subtypes, and the general ones news sites use).
+ARTICLE_TYPES = frozenset(
+    {
+        "NewsArticle",
+        "AnalysisNewsArticle",
+        "AskPublicNewsArticle",
+        "BackgroundNewsArticle",
+        "OpinionNewsArticle",
+        "ReportageNewsArticle",
+        "ReviewNewsArticle",
+        "Article",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "Report",
+    }
+)
+
+
+def is_json_feed(document: Any) -> bool:
+    return isinstance(document, dict) and str(document.get("version", "")).startswith(JSON_FEED_VERSION)
+
+
+def is_json_ld(document: Any) -> bool:
+    items = document if isinstance(document, list) else [document]
+    return bool(items) and all(
+        isinstance(item, dict) and ("@context" in item or "@graph" in item) and _mentions_schema_org(item)
+        for item in items
+    )
+
+
+# --- JSON Feed ---------------------------------------------------------------------------------------
+
+
+def read_json_feed(document: dict, name: str, *, max_entries: int, read_page: PageReader) -> list[Entry]:
+    items = document.get("items")
+    if not isinstance(items, list):
+        raise ImportFailure(f"{name}: the JSON Feed has no 'items' list")
+    if not items:
+        raise ImportFailure(f"{name}: the feed has no entries")
+    feed_title = html_line_to_text(_string(document.get("title")))
+    feed_language = _string(document.get("language"))
+    feed_author = _authors(document)
+    entries = []
+    for number, item in enumerate(items[:max_entries], start=1):
+        label = f"{name} entry {number}"
+        if not isinstance(item, dict):
+            entries.append(Entry(label=label, error=f"{label}: expected a JSON object, found another value"))
+            continue
+        html_content = _string(item.get("content_html"))
+        text = html_fragment_to_text(html_content) if html_content else ""
+        if not text:
+            text = "\n\n".join(p.text for p in text_paragraphs(_string(item.get("content_text"))))
+        if not text:
+            text = html_fragment_to_text(_string(item.get("summary")))
+        date_raw = _string(item.get("date_published")) or _string(item.get("date_modified"))
+        feed_item = FeedItem(
+            title=html_line_to_text(_string(item.get("title"))),
+            link=_string(item.get("url")) or _string(item.get("external_url")),
+            text=text,
+            raw=json.dumps(item, ensure_ascii=False),
+            published_at=parse_date(date_raw),
+            published_time_known=not is_date_only(date_raw),
+            byline=(_authors(item) or feed_author)[:300],
+            language=_string(item.get("language")) or feed_language,
+            source_format="jsonfeed",
+        )
+        entries.append(read_feed_item(feed_item, label, feed_title, read_page))
+    if len(items) > max_entries:
+        entries[0].warnings.append(
+            f"{name}: {len(items)} entries; only the first {max_entries} were read (IMPORT_MAX_FEED_ENTRIES)"
+        )
+    return entries
+
+
+def _authors(record: dict) -> str:
+    authors = record.get("authors")
+    if not isinstance(authors, list):
+        authors = [record["author"]] if isinstance(record.get("author"), dict) else []
+    names = [_string(author.get("name")) for author in authors if isinstance(author, dict)]
+    return ", ".join(name for name in names if name)
+
+
+# --- JSON-LD -----------------------------------------------------------------------------------------
+
+
+def json_ld_articles(document: Any) -> list[dict]:
+    """The article objects (ARTICLE_TYPES) of a JSON-LD document, @graph and lists included."""
+    return [node for node in _nodes(document) if _types(node) & ARTICLE_TYPES]
+
+
+def read_json_ld(document: Any, name: str, *, max_entries: int) -> list[Entry]:
+    articles = json_ld_articles(document)
+    if not articles:
+        found = sorted({kind for node in _nodes(document) for kind in _types(node)})
+        shown = ", ".join(found[:6]) or "no @type"
+        raise ImportFailure(
+            f"{name}: JSON-LD without a NewsArticle or Article (found {shown}); nothing to import from it"
+        )
+    if len(articles) > max_entries:
+        raise ImportFailure(
+            f"{name}: {len(articles):,} articles, over the limit of {max_entries:,} per file "
+            "(IMPORT_MAX_ENTRIES); nothing was imported from it: split it and import the parts"
+        )
+    several = len(articles) > 1
+    return [
+        json_ld_entry(node, f"{name} entry {number}" if several else name)
+        for number, node in enumerate(articles, start=1)
+    ]
+
+
+def json_ld_entry(node: dict, label: str) -> Entry:
+    body = json_ld_body(node)
+    if not body:
+        return Entry(
+            label=label,
+            error=(
+                f"{label}: the {sorted(_types(node) & ARTICLE_TYPES)[0]} has no articleBody, only a "
+                "description of the article; import the article's page (its address) instead"
+            ),
+        )
+    parts = split_article(text_paragraphs(body), title=html_line_to_text(json_ld_headline(node)))
+    if not parts.body:
+        return Entry(label=label, error=f"{label}: the articleBody holds only a headline")
+    date_raw = _string(node.get("datePublished")) or _string(node.get("dateCreated"))
+    url = json_ld_url(node)
+    article = ParsedArticle(
+        title=parts.title,
+        standfirst=html_line_to_text(_string(node.get("description"))) or parts.standfirst,
+        byline=json_ld_names(node.get("author"))[:300] or parts.byline,
+        body=parts.body,
+        url=url,
+        published_at=parse_date(date_raw),
+        published_time_known=not is_date_only(date_raw),
+        outlet_name=json_ld_names(node.get("publisher")) or domain_of(url),
+        outlet_domain=domain_of(url),
+        language=json_ld_language(node),
+        source_format="jsonld",
+        raw_input=json.dumps(node, ensure_ascii=False),
+        source_name=label,
+    )
+    return Entry(label=label, article=article)
+
+
+def json_ld_body(node: dict) -> str:
+    body = _string(node.get("articleBody")) or _string(node.get("text"))
+    if "<" in body and ">" in body:
+        return html_fragment_to_text(body)
+    return body.replace("\r\n", "\n")
+
+
+def json_ld_headline(node: dict) -> str:
+    return _string(node.get("headline")) or _string(node.get("name"))
+
+
+def json_ld_url(node: dict) -> str:
+    for value in (node.get("url"), node.get("mainEntityOfPage"), node.get("@id")):
+        if isinstance(value, dict):
+            value = value.get("@id") or value.get("url")
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            return value.strip()
+    return ""
+
+
+def json_ld_language(node: dict) -> str:
+    value = node.get("inLanguage")
+    if isinstance(value, dict):
+        value = value.get("alternateName") or value.get("name")
+    return _string(value)[:12]
+
+
+def json_ld_names(value: Any) -> str:
+    """The names of a schema.org author or publisher: a string, a Person/Organization, or a list of them."""
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for item in values:
+        if isinstance(item, str):
+            names.append(item.strip())
+        elif isinstance(item, dict):
+            names.append(_string(item.get("name")))
+    return ", ".join(name for name in names if name)
+
+
+def _nodes(document: Any) -> Iterator[dict]:
+    items = document if isinstance(document, list) else [document]
+    for item in items:
+        if isinstance(item, dict):
+            yield item
+            graph = item.get("@graph")
+            if isinstance(graph, list):
+                yield from (node for node in graph if isinstance(node, dict))
+
+
+def _types(node: dict) -> set[str]:
+    value = node.get("@type")
+    values = value if isinstance(value, list) else [value]
+    return {str(v).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for v in values if isinstance(v, str)}
+
+
+def _mentions_schema_org(item: dict) -> bool:
+    return "schema.org" in json.dumps(item.get("@context", ""))[:2000] or bool(_types(item))
+
+
+def _string(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
