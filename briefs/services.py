@@ -30,7 +30,8 @@ from django.db.models import F, Prefetch
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
-from articles.models import Article, Claim, Sentence, Story
+from articles.models import Article, Claim, Sentence, SourceCorrection, Story
+from articles.services.sources import SourceUpdate, update_article_source
 from briefs.checks import RESOLUTIONS, PublishWarning, first_per_article, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Presence, Publication, Revision
 from briefs.roles import DEMO_ACCOUNTS, ROLE_PERMISSIONS, STAFF_ROLES
@@ -145,7 +146,55 @@ class PublishCheckFailed(BriefActionError):
         )
 
 
-# --- Stories ---------------------------------------------------------------------------------------
+# --- Source corrections ----------------------------------------------------------------------------
+
+# What a brief's snapshot records of a source (_source): a change of these makes a revision.
+SNAPSHOT_FIELDS = frozenset({"outlet", "url", "published_at"})
+
+
+def article_source_correct(article: Article, user: AbstractBaseUser, **fields) -> SourceUpdate:
+    """Correct an article's source details (articles.services.sources.update_article_source, which checks
+    the permission and audits it) and, in the same transaction, record it in the brief: when the story's
+    brief cites the article and its outlet, URL or date changed, the brief gets a revision holding the
+    corrected sources (its exports show them at once, the public page once the brief is published again: a
+    correction is not a publication)."""
+    with transaction.atomic():
+        update = update_article_source(article, user, **fields)
+        if update.saved and SNAPSHOT_FIELDS & update.changes.keys():
+            update.brief_revision, update.brief_published = _record_in_brief(
+                update.correction.article, user, update.correction
+            )
+    return update
+
+
+def _record_in_brief(
+    article: Article, user: AbstractBaseUser, correction: SourceCorrection
+) -> tuple[int | None, bool]:
+    """A new revision of the story's brief when it cites the article: the brief as it is, with the corrected
+    source. Returns (the revision's number, whether the brief is published); (None, False) when not cited."""
+    brief_id = (
+        Brief.objects.filter(story_id=article.story_id, items__articles=article)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if brief_id is None:
+        return None, False
+    # The UPDATE takes the brief's row, as every brief edit does first (briefs.services): the edits of the
+    # brief run one after the other and this revision claims the next version.
+    now = timezone.now()
+    Brief.objects.filter(pk=brief_id).update(version=F("version") + 1, updated=now, updated_by=user)
+    brief = Brief.objects.select_related("story").get(pk=brief_id)
+    title = article.title if len(article.title) <= 50 else article.title[:49].rstrip() + "…"
+    Revision.objects.create(
+        brief=brief,
+        number=brief.version,
+        snapshot=brief_snapshot(brief),
+        action=f"Source of “{title}” corrected: {correction.summary}"[:200],
+        author=user,
+    )
+    live = Publication.objects.filter(brief=brief, unpublished_at__isnull=True).exists()
+    return brief.version, live
+
 
 
 # --- Accounts --------------------------------------------------------------------------------------

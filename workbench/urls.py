@@ -17,6 +17,5 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("", include("briefs.urls")),
-    path("", include("articles.urls")),
+    path("", include("web.urls")),
 ]

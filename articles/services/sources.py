@@ -4,9 +4,8 @@
 correct source details (articles.change_article: Editors and chief editors), refuses a correction made on
 details someone else corrected meanwhile, stores the fields, records a SourceCorrection (who, when, each
 field before and after) and touches the story (the story list's last change; its outlet count is read live).
-When the brief of the story cites the article and what its sources say changed (outlet, URL, date), the brief
-gets a new revision holding the corrected sources: its exports show them at once, and the public page once
-the brief is published again (a correction is not a publication: only a chief editor publishes). When the
+The editorial side records it in the brief (briefs.services.article_source_correct: the brief citing the
+article gets a revision when its outlet, URL or date changed). When the
 outlet changed and the story has been synthesised, the result says the synthesis is needed again (the claims'
 support counts outlets) and the caller queues it (articles.jobs.resynthesise_after).
 """
@@ -19,7 +18,6 @@ from datetime import UTC, datetime
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from articles.importing.html import domain_of
@@ -29,8 +27,6 @@ from articles.models import Article, CandidateBrief, Outlet, SourceCorrection, S
 
 PERMISSION = "articles.change_article"
 FIELDS = ("outlet", "url", "byline", "published_at")
-# What a brief's snapshot records of a source (briefs.services._source): a change of these makes a revision.
-SNAPSHOT_FIELDS = frozenset({"outlet", "url", "published_at"})
 UNSET = object()
 
 
@@ -56,7 +52,7 @@ class SourceUpdate:
     """What a correction did: the audit record (None when nothing changed) and what followed from it."""
 
     correction: SourceCorrection | None
-    brief_revision: int | None = None  # the brief's new revision number, when its sources changed
+    brief_revision: int | None = None  # set by briefs.services: the brief's new revision, when it cites it
     brief_published: bool = False  # the brief is live: its public page shows the correction once republished
     synthesis_needed: bool = False  # the outlet changed in a synthesised story: its claims count outlets
     synthesis_queued: bool = False  # set by the pipeline when it queued that synthesis
@@ -143,8 +139,6 @@ def update_article_source(
         )
         Story.objects.filter(pk=article.story_id).update(updated=timezone.now())
         result = SourceUpdate(correction=correction, changes=changes, warnings=warnings)
-        if SNAPSHOT_FIELDS & changes.keys():
-            result.brief_revision, result.brief_published = _record_in_brief(article, user, correction)
         if "outlet" in changes and CandidateBrief.objects.filter(story_id=article.story_id).exists():
             result.synthesis_needed = True
     return result
@@ -207,38 +201,6 @@ def _outlet_named(name: str, url: str) -> Outlet | None:
         return existing
     outlet, _ = Outlet.objects.get_or_create(name=name, defaults={"domain": domain_of(url)[:253]})
     return outlet
-
-
-def _record_in_brief(
-    article: Article, user: AbstractBaseUser, correction: SourceCorrection
-) -> tuple[int | None, bool]:
-    """A new revision of the story's brief when it cites the article: the brief as it is, with the corrected
-    source. Returns (the revision's number, whether the brief is published); (None, False) when not cited."""
-    from briefs.models import Brief, Publication, Revision
-    from briefs.services import brief_snapshot
-
-    brief_id = (
-        Brief.objects.filter(story_id=article.story_id, items__articles=article)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if brief_id is None:
-        return None, False
-    # The UPDATE takes the brief's row, as every brief edit does first (briefs.services): the edits of the
-    # brief run one after the other and this revision claims the next version.
-    now = timezone.now()
-    Brief.objects.filter(pk=brief_id).update(version=F("version") + 1, updated=now, updated_by=user)
-    brief = Brief.objects.select_related("story").get(pk=brief_id)
-    title = article.title if len(article.title) <= 50 else article.title[:49].rstrip() + "…"
-    Revision.objects.create(
-        brief=brief,
-        number=brief.version,
-        snapshot=brief_snapshot(brief),
-        action=f"Source of “{title}” corrected: {correction.summary}"[:200],
-        author=user,
-    )
-    live = Publication.objects.filter(brief=brief, unpublished_at__isnull=True).exists()
-    return brief.version, live
 
 
 def fill_outlets_from_manifest(story: Story, folder) -> int:

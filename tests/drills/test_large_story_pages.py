@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import ArticleOverlap
-from briefs import selectors
+from articles import selectors
 from briefs.services import brief_add_own_item, brief_get_or_create, brief_start_from_candidate
 from tests.workbench.wb_factories import build_story
 

@@ -13,7 +13,7 @@ import re
 from django.urls import reverse
 
 from articles.models import Article, Mention, Sentence, Story
-from articles.views.text import READING_PART_SENTENCES
+from web.views.text import READING_PART_SENTENCES
 
 COUNT = 2 * READING_PART_SENTENCES + 200
 

@@ -7,7 +7,7 @@ import io
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.management.commands.setup_demo import DEMO_STORY_SLUG, DEMO_STORY_TITLE
+from briefs.management.commands.setup_demo import DEMO_STORY_SLUG, DEMO_STORY_TITLE
 from articles.models import Article, Story
 
 

@@ -55,7 +55,7 @@ def test_rerun_actions_queue_analysis(admin_user_client, built, monkeypatch, rf)
     from django.contrib import admin
 
     from articles import jobs
-    from articles.admin import rerun_article_analysis, rerun_story_analysis
+    from web.admin.articles import rerun_article_analysis, rerun_story_analysis
     from articles.models import Article, Story
 
     calls = []

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from articles.models import ArticleOverlap, CandidateBrief
-from briefs import selectors
+from articles import selectors
 from briefs.models import BriefItem
 from briefs.services import (
     brief_add_own_item,

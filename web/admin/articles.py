@@ -25,7 +25,8 @@ from articles.models import (
     Summary,
 )
 from articles.services.sources import FIELDS as SOURCE_FIELDS
-from articles.services.sources import SourceDetailsConflict, SourceDetailsError, update_article_source
+from articles.services.sources import SourceDetailsConflict, SourceDetailsError
+from briefs.services import article_source_correct
 
 # Admin actions that re-run analysis (the briefs.rerun_analysis permission: Editor and Chief editor have it;
 # superusers have all).
@@ -158,7 +159,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj: Article, form, change: bool) -> None:
         """An edit of the outlet, URL, byline or date goes through the workbench's "Edit source details"
-        (articles.services.sources.update_article_source): recorded as a SourceCorrection, the brief citing
+        (briefs.services.article_source_correct): recorded as a SourceCorrection, the brief citing
         the article given a revision, the synthesis queued again for a new outlet. The rest saves as usual."""
         corrected = [name for name in SOURCE_FIELDS if change and name in form.changed_data]
         if not corrected:
@@ -172,7 +173,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if "outlet" in given:
             given["outlet"] = given["outlet"].name if given["outlet"] else ""
         try:
-            update = jobs.resynthesise_after(update_article_source(obj, request.user, **given), obj.story)
+            update = jobs.resynthesise_after(article_source_correct(obj, request.user, **given), obj.story)
         except (SourceDetailsError, SourceDetailsConflict, PermissionDenied) as problem:
             self.message_user(request, f"The source details were not saved: {problem}", messages.ERROR)
             return

@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from articles.admin import admin_link
 from briefs.models import Brief, BriefItem, Publication, Revision
 from briefs.services import BriefActionError, BriefConflict, brief_publish, brief_unpublish
+from web.admin.articles import admin_link
 
 
 def _own_page(model_admin: admin.ModelAdmin, request: HttpRequest) -> bool:

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
+from articles import selectors as article_reads
 from articles.models import Article, Claim, Sentence, Story
-from articles.views.rendering import require_permission
-from briefs import selectors
+from briefs import selectors as brief_reads
 from briefs.checks import RESOLUTIONS, cited_sentences, evidence_links, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Publication
 from briefs.presentation import brief_changes, cite, snapshot_json, snapshot_markdown
@@ -50,6 +50,7 @@ from briefs.services import (
     brief_update_header,
     presence_ping,
 )
+from web.htmx import require_permission
 
 BRIEF_TEMPLATE = "briefs/brief.html"
 
@@ -59,7 +60,7 @@ def source_options(articles: list[Article]) -> str:
     return format_html_join(
         "",
         '<option value="{}">{}: {}</option>',
-        ((a.pk, a.source_label, selectors.shorten(a.title, 50)) for a in articles),
+        ((a.pk, a.source_label, article_reads.shorten(a.title, 50)) for a in articles),
     )
 
 
@@ -88,11 +89,11 @@ def _item_source_context(story: Story, item_id: int) -> dict:
 
 
 def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
-    """The brief pane's context. `brief`, when given, comes from selectors.brief_with_items."""
+    """The brief pane's context. `brief`, when given, comes from brief_reads.brief_with_items."""
     if brief is None:
-        brief = selectors.brief_with_items(story)
+        brief = brief_reads.brief_with_items(story)
     live = brief.live_publication
-    items = selectors.brief_items(brief)
+    items = brief_reads.brief_items(brief)
     # The pane lists sources to attach only on unsourced items (each item's edit form has its own).
     articles = _source_articles(story) if any(not item.articles.all() for item in items) else []
     cited = cited_sentences(items)
@@ -115,7 +116,7 @@ def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
         "unpublished_changes": bool(live and live.revision_number != brief.version),
         "candidate_items": brief.candidate_item_count,
         "source_options": source_options(articles),
-        "presence_ping_seconds": selectors.PRESENCE_PING_SECONDS,
+        "presence_ping_seconds": brief_reads.PRESENCE_PING_SECONDS,
     }
 
 
@@ -433,7 +434,7 @@ def resolve_flag(request: HttpRequest, brief: Brief, expected_version: int, item
 def preview(request: HttpRequest, slug: str) -> HttpResponse:
     """The public page as it would look if the current draft were published now (nothing is published)."""
     story = get_object_or_404(Story, slug=slug)
-    brief = selectors.brief_or_default(story)
+    brief = brief_reads.brief_or_default(story)
     if brief.pk is None:
         raise Http404("This story has no brief yet: add an item first.")
     snapshot = brief_snapshot(brief)
@@ -494,12 +495,12 @@ def brief_presence(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
     if request.user.has_perm("briefs.edit_brief"):
         presence_ping(story, request.user)
-    brief = selectors.brief_or_default(story)
+    brief = brief_reads.brief_or_default(story)
     shown = _optional_int(request, "version")
     changed = shown is not None and brief.version > shown
     context = {
         "story": story,
-        "others": selectors.present_others(story, request.user),
+        "others": brief_reads.present_others(story, request.user),
         "changed": brief if changed else None,
         "changed_by_me": changed and brief.updated_by_id == request.user.pk,
     }
@@ -529,8 +530,8 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 @login_required
 def history(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
-    brief = selectors.brief_or_default(story)
-    revisions = list(selectors.revisions(brief))
+    brief = brief_reads.brief_or_default(story)
+    revisions = list(brief_reads.revisions(brief))
     numbers = [r.number for r in revisions]
     newer = _int_param(request, "b") or (numbers[0] if numbers else None)
     older = _int_param(request, "a")
@@ -538,7 +539,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
         older = next((n for n in numbers if n < newer), newer)
     changes, problem = None, ""
     if older is not None and newer is not None:
-        old_revision, new_revision = selectors.revision(brief, older), selectors.revision(brief, newer)
+        old_revision, new_revision = brief_reads.revision(brief, older), brief_reads.revision(brief, newer)
         if old_revision and new_revision:
             changes = brief_changes(old_revision.snapshot, new_revision.snapshot)
         else:
@@ -547,7 +548,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
         "story": story,
         "brief": brief,
         "revisions": revisions,
-        "publications": selectors.publications(brief),
+        "publications": brief_reads.publications(brief),
         "older": older,
         "newer": newer,
         "changes": changes,
@@ -571,8 +572,8 @@ EXPORT_TYPES = {
 @login_required
 def export_revision(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
-    brief = selectors.brief_or_default(story)
-    revision = selectors.revision(brief, number)
+    brief = brief_reads.brief_or_default(story)
+    revision = brief_reads.revision(brief, number)
     if revision is None or fmt not in EXPORT_TYPES:
         raise Http404(f"No revision {number} of this brief as {fmt}.")
     if fmt == "md":
@@ -601,7 +602,7 @@ def export_revision(request: HttpRequest, slug: str, number: int, fmt: str) -> H
 @require_GET
 def public_brief(request: HttpRequest, slug: str) -> HttpResponse:
     """The live publication of a story's brief, readable without an account."""
-    publication = selectors.live_publication(slug)
+    publication = brief_reads.live_publication(slug)
     if publication is None:
         earlier = Publication.objects.filter(brief__story__slug=slug).order_by("-unpublished_at").first()
         context = {"earlier": earlier, "now": timezone.now()}
@@ -612,4 +613,4 @@ def public_brief(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def public_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "briefs/public_index.html", {"publications": selectors.live_publications()})
+    return render(request, "briefs/public_index.html", {"publications": brief_reads.live_publications()})

@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from articles import jobs
-from articles.forms import SourceFieldsForm
 from articles.importing import BatchRejected, ImportSource
 from articles.models import ImportBatch, Story
-from articles.views.rendering import render_page_or_partial, require_permission
+from web.forms import SourceFieldsForm
+from web.htmx import render_page_or_partial, require_permission
 
 IMPORT_PAGE = "articles/import.html"
 

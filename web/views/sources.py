@@ -11,19 +11,20 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from articles import jobs
-from articles.forms import ArticleSourceForm
+from articles import selectors as article_reads
 from articles.models import Article, Story
 from articles.services.sources import (
     SourceDetailsConflict,
     SourceDetailsError,
     SourceUpdate,
     latest_correction_id,
-    update_article_source,
 )
-from articles.views.rendering import require_permission
-from articles.views.text import article_text_context
-from briefs import selectors
-from briefs.views import _int_param
+from briefs import selectors as brief_reads
+from briefs.services import article_source_correct
+from web.forms import ArticleSourceForm
+from web.htmx import require_permission
+from web.views.briefs import _int_param
+from web.views.text import article_text_context
 
 ARTICLE_PAGE = "articles/article_page.html"
 PREFIX = "source"
@@ -58,7 +59,7 @@ def article_page_context(request: HttpRequest, story: Story, article: Article, *
     return {
         "story": story,
         "article": article,
-        "brief": selectors.brief_or_default(story),
+        "brief": brief_reads.brief_or_default(story),
         **article_text_context(article, _int_param(request, "part"), _int_param(request, "sentence")),
         **source_details_context(article, **extra),
     }
@@ -70,7 +71,7 @@ def article_source_details(request: HttpRequest, slug: str, article_id: int) -> 
     """Save an editor's correction of the article's outlet, URL, byline and date (audited)."""
     require_permission(request, "articles.change_article")
     story = get_object_or_404(Story, slug=slug)
-    article = selectors.article_for_reading(story, article_id)
+    article = article_reads.article_for_reading(story, article_id)
     if article is None:
         raise Http404(f"Story “{story.title}” has no article {article_id}.")
     form = ArticleSourceForm(request.POST, prefix=PREFIX)
@@ -81,10 +82,10 @@ def article_source_details(request: HttpRequest, slug: str, article_id: int) -> 
     except ValueError:
         seen = latest_correction_id(article)
     try:
-        update = update_article_source(article, request.user, seen_correction=seen, **form.cleaned_data)
+        update = article_source_correct(article, request.user, seen_correction=seen, **form.cleaned_data)
         jobs.resynthesise_after(update, story)
     except SourceDetailsConflict as conflict:
-        article = selectors.article_for_reading(story, article_id)
+        article = article_reads.article_for_reading(story, article_id)
         return _refused(request, story, article, form, status=409, source_conflict=str(conflict))
     except SourceDetailsError as error:
         form.add_error(None, str(error))

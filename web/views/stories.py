@@ -8,14 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from articles import jobs
+from articles import selectors as article_reads
 from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
-from articles.views.rendering import render_page_or_partial, require_permission
-from articles.views.sources import ARTICLE_PAGE, article_page_context
-from articles.views.text import article_text_context
-from briefs import selectors
+from briefs import selectors as brief_reads
 from briefs.models import Brief
-from briefs.views import _int_param, brief_pane_context
+from web.htmx import render_page_or_partial, require_permission
+from web.views.briefs import _int_param, brief_pane_context
+from web.views.sources import ARTICLE_PAGE, article_page_context
+from web.views.text import article_text_context
 
 WORKSPACE = "articles/story_detail.html"
 EVIDENCE = "articles/claim_evidence.html"
@@ -30,9 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def story_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    stories = list(selectors.story_list(query))
+    stories = list(brief_reads.story_list(query))
     for story in stories:
-        story.analysis_state = selectors.analysis_state(story)
+        story.analysis_state = article_reads.analysis_state(story)
     return render_page_or_partial(
         request, "articles/story_list.html", {"stories": stories, "query": query}, partials=["story-table"]
     )
@@ -53,7 +54,7 @@ def story_create_view(request: HttpRequest) -> HttpResponse:
 
 def _claim_filter(request: HttpRequest) -> tuple[str, int | None]:
     claim_filter = request.GET.get("filter", "all")
-    if claim_filter not in selectors.CLAIM_FILTERS:
+    if claim_filter not in article_reads.CLAIM_FILTERS:
         claim_filter = "all"
     try:
         entity_id = int(request.GET.get("entity", "")) or None
@@ -80,7 +81,7 @@ def _summary_algorithm(request: HttpRequest, algorithms: list[str]) -> str:
 
 def _common_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
     """What every pane's links and forms carry: the algorithm and the claim filter."""
-    algorithms = selectors.summary_algorithms(story)
+    algorithms = article_reads.summary_algorithms(story)
     claim_filter, entity_id = _claim_filter(request)
     return {
         "story": story,
@@ -101,22 +102,24 @@ def claims_context(
     again); the full page always reads them from the database, so that reloading it shows what is stored."""
     context = common or _common_context(request, story, brief)
     claim_filter, entity_id = context["claim_filter"], context["entity_id"]
-    shown = _shown(request, "shown", selectors.CLAIMS_SHOWN)
+    shown = _shown(request, "shown", article_reads.CLAIMS_SHOWN)
 
     def claims_page() -> tuple[list, list, int]:
-        entities = selectors.story_entities(story)
-        claims = selectors.story_claims(story, claim_filter=claim_filter, entity_id=entity_id, limit=shown)
+        entities = article_reads.story_entities(story)
+        claims = article_reads.story_claims(
+            story, claim_filter=claim_filter, entity_id=entity_id, limit=shown
+        )
         total = (
             len(claims)
             if len(claims) < shown
-            else selectors.story_claim_count(story, claim_filter=claim_filter, entity_id=entity_id)
+            else article_reads.story_claim_count(story, claim_filter=claim_filter, entity_id=entity_id)
         )
         return entities, claims, total
 
     if cached:
         # Claims, their sources and the entities change only when the story is synthesised again.
-        parts = ("claims", claim_filter, entity_id, shown, selectors.CLAIM_OUTLETS_SHOWN)
-        entities, claims, total = selectors.cached_for_synthesis(story, parts, claims_page)
+        parts = ("claims", claim_filter, entity_id, shown, article_reads.CLAIM_OUTLETS_SHOWN)
+        entities, claims, total = article_reads.cached_for_synthesis(story, parts, claims_page)
     else:
         entities, claims, total = claims_page()
     entity = next((e for e in entities if e.pk == entity_id), None)
@@ -126,9 +129,9 @@ def claims_context(
         **context,
         "claims": claims,
         "claims_total": total,
-        "claims_more": min(total - len(claims), selectors.CLAIMS_SHOWN),
-        "claims_shown_next": len(claims) + selectors.CLAIMS_SHOWN,
-        "claim_filters": selectors.CLAIM_FILTERS,
+        "claims_more": min(total - len(claims), article_reads.CLAIMS_SHOWN),
+        "claims_shown_next": len(claims) + article_reads.CLAIMS_SHOWN,
+        "claim_filters": article_reads.CLAIM_FILTERS,
         "entities": entities,
         "entity": entity,
     }
@@ -137,18 +140,18 @@ def claims_context(
 def sources_context(request: HttpRequest, story: Story, brief: Brief, common: dict | None = None) -> dict:
     """What the sources pane needs: the first articles with their summaries, and their overlaps."""
     context = common or _common_context(request, story, brief)
-    shown = _shown(request, "sources", selectors.SOURCES_SHOWN)
-    articles = selectors.story_articles(story, context["algorithm"], limit=shown)
-    total = len(articles) if len(articles) < shown else selectors.story_article_count(story)
+    shown = _shown(request, "sources", article_reads.SOURCES_SHOWN)
+    articles = article_reads.story_articles(story, context["algorithm"], limit=shown)
+    total = len(articles) if len(articles) < shown else article_reads.story_article_count(story)
     return {
         **context,
         "articles": articles,
         "articles_total": total,
-        "sources_more": min(total - len(articles), selectors.SOURCES_SHOWN),
-        "sources_shown_next": len(articles) + selectors.SOURCES_SHOWN,
-        "sources_page": selectors.SOURCES_SHOWN,
-        "overlap": selectors.overlap_matrix(story, articles, total),
-        "overlap_leaders": selectors.overlap_leaders(story, articles, total),
+        "sources_more": min(total - len(articles), article_reads.SOURCES_SHOWN),
+        "sources_shown_next": len(articles) + article_reads.SOURCES_SHOWN,
+        "sources_page": article_reads.SOURCES_SHOWN,
+        "overlap": article_reads.overlap_matrix(story, articles, total),
+        "overlap_leaders": article_reads.overlap_leaders(story, articles, total),
     }
 
 
@@ -164,17 +167,17 @@ def workspace_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
 @require_GET
 @login_required
 def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    story = selectors.story_with_synthesis_stamp(slug)
+    story = article_reads.story_with_synthesis_stamp(slug)
     if story is None:
         raise Http404(f"No story “{slug}”.")
     target = request.htmx.target if request.htmx else None
     if target == "claims-pane":
-        brief = selectors.brief_or_default(story)
+        brief = brief_reads.brief_or_default(story)
         return render(request, f"{WORKSPACE}#claims-pane", claims_context(request, story, brief, cached=True))
     if target == "sources-pane":
-        brief = selectors.brief_or_default(story)
+        brief = brief_reads.brief_or_default(story)
         return render(request, f"{WORKSPACE}#sources-pane", sources_context(request, story, brief))
-    brief = selectors.brief_with_items(story)
+    brief = brief_reads.brief_with_items(story)
     return render(request, WORKSPACE, workspace_context(request, story, brief))
 
 
@@ -182,7 +185,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
-    article = selectors.article_for_reading(story, article_id)
+    article = article_reads.article_for_reading(story, article_id)
     if article is None:
         raise Http404(f"Story “{story.title}” has no article {article_id}.")
     if not request.htmx:
@@ -190,7 +193,7 @@ def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
     context = {
         "story": story,
         "article": article,
-        "brief": selectors.brief_or_default(story),
+        "brief": brief_reads.brief_or_default(story),
         **article_text_context(article, _int_param(request, "part"), _int_param(request, "sentence")),
     }
     return render(request, f"{WORKSPACE}#article-text", context)
@@ -202,7 +205,7 @@ def claim_evidence(request: HttpRequest, slug: str, claim_id: int) -> HttpRespon
     """A claim's evidence: the sentence each source wrote and the discrepancies on it, each sentence linked to
     its place in the article. The full page, or (HTMX, when the claim is opened in the workspace) its body."""
     story = get_object_or_404(Story, slug=slug)
-    evidence = selectors.claim_evidence(story, claim_id)
+    evidence = article_reads.claim_evidence(story, claim_id)
     if evidence is None:
         raise Http404(
             f"Story “{story.title}” has no claim {claim_id}; it may have been replaced by a new analysis."
@@ -219,7 +222,7 @@ def story_rerun_analysis_view(request: HttpRequest, slug: str) -> HttpResponse:
     require_permission(request, "briefs.rerun_analysis")
     story = get_object_or_404(Story, slug=slug)
     algorithm = request.POST.get("algorithm") or None
-    if algorithm and algorithm not in selectors.summary_algorithms(story):
+    if algorithm and algorithm not in article_reads.summary_algorithms(story):
         messages.error(request, f"“{algorithm}” is not a summary algorithm of this workbench.")
         return redirect(story)
     count = jobs.rerun_analysis(list(story.articles.all()), algorithm)

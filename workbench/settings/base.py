@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "axes",
     "articles",
     "briefs",
+    "web",
 ]
 
 MIDDLEWARE = [
