@@ -4,7 +4,6 @@ NewsArticle JSON-LD (a .jsonld or .json file, or the <script type="application/l
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from articles.importing.errors import ImportFailure
@@ -16,38 +15,25 @@ from articles.importing.html import (
     is_date_only,
     parse_date,
 )
+from articles.importing.jsonld import (
+    ARTICLE_TYPES,
+    json_ld_articles,
+    json_ld_body,
+    json_ld_headline,
+    json_ld_language,
+    json_ld_names,
+    json_ld_url,
+    node_types,
+    nodes,
+)
 from articles.importing.records import Entry, ParsedArticle
 from articles.importing.text import split_article, text_paragraphs
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/"
-# schema.org types of an article (NewsArticle and its subtypes, and the general ones news sites use).
-ARTICLE_TYPES = frozenset(
-    {
-        "NewsArticle",
-        "AnalysisNewsArticle",
-        "AskPublicNewsArticle",
-        "BackgroundNewsArticle",
-        "OpinionNewsArticle",
-        "ReportageNewsArticle",
-        "ReviewNewsArticle",
-        "Article",
-        "BlogPosting",
-        "LiveBlogPosting",
-        "Report",
-    }
-)
 
 
 def is_json_feed(document: Any) -> bool:
     return isinstance(document, dict) and str(document.get("version", "")).startswith(JSON_FEED_VERSION)
-
-
-def is_json_ld(document: Any) -> bool:
-    items = document if isinstance(document, list) else [document]
-    return bool(items) and all(
-        isinstance(item, dict) and ("@context" in item or "@graph" in item) and _mentions_schema_org(item)
-        for item in items
-    )
 
 
 # --- JSON Feed ---------------------------------------------------------------------------------------
@@ -105,15 +91,10 @@ def _authors(record: dict) -> str:
 # --- JSON-LD -----------------------------------------------------------------------------------------
 
 
-def json_ld_articles(document: Any) -> list[dict]:
-    """The article objects (ARTICLE_TYPES) of a JSON-LD document, @graph and lists included."""
-    return [node for node in _nodes(document) if _types(node) & ARTICLE_TYPES]
-
-
 def read_json_ld(document: Any, name: str, *, max_entries: int) -> list[Entry]:
     articles = json_ld_articles(document)
     if not articles:
-        found = sorted({kind for node in _nodes(document) for kind in _types(node)})
+        found = sorted({kind for node in nodes(document) for kind in node_types(node)})
         shown = ", ".join(found[:6]) or "no @type"
         raise ImportFailure(
             f"{name}: JSON-LD without a NewsArticle or Article (found {shown}); nothing to import from it"
@@ -132,11 +113,13 @@ def read_json_ld(document: Any, name: str, *, max_entries: int) -> list[Entry]:
 
 def json_ld_entry(node: dict, label: str) -> Entry:
     body = json_ld_body(node)
+    if "<" in body and ">" in body:
+        body = html_fragment_to_text(body)
     if not body:
         return Entry(
             label=label,
             error=(
-                f"{label}: the {sorted(_types(node) & ARTICLE_TYPES)[0]} has no articleBody, only a "
+                f"{label}: the {sorted(node_types(node) & ARTICLE_TYPES)[0]} has no articleBody, only a "
                 "description of the article; import the article's page (its address) instead"
             ),
         )
@@ -161,67 +144,6 @@ def json_ld_entry(node: dict, label: str) -> Entry:
         source_name=label,
     )
     return Entry(label=label, article=article)
-
-
-def json_ld_body(node: dict) -> str:
-    body = _string(node.get("articleBody")) or _string(node.get("text"))
-    if "<" in body and ">" in body:
-        return html_fragment_to_text(body)
-    return body.replace("\r\n", "\n")
-
-
-def json_ld_headline(node: dict) -> str:
-    return _string(node.get("headline")) or _string(node.get("name"))
-
-
-def json_ld_url(node: dict) -> str:
-    for value in (node.get("url"), node.get("mainEntityOfPage"), node.get("@id")):
-        if isinstance(value, dict):
-            value = value.get("@id") or value.get("url")
-        if isinstance(value, list):
-            value = value[0] if value else ""
-        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
-            return value.strip()
-    return ""
-
-
-def json_ld_language(node: dict) -> str:
-    value = node.get("inLanguage")
-    if isinstance(value, dict):
-        value = value.get("alternateName") or value.get("name")
-    return _string(value)[:12]
-
-
-def json_ld_names(value: Any) -> str:
-    """The names of a schema.org author or publisher: a string, a Person/Organization, or a list of them."""
-    values = value if isinstance(value, list) else [value]
-    names = []
-    for item in values:
-        if isinstance(item, str):
-            names.append(item.strip())
-        elif isinstance(item, dict):
-            names.append(_string(item.get("name")))
-    return ", ".join(name for name in names if name)
-
-
-def _nodes(document: Any) -> Iterator[dict]:
-    items = document if isinstance(document, list) else [document]
-    for item in items:
-        if isinstance(item, dict):
-            yield item
-            graph = item.get("@graph")
-            if isinstance(graph, list):
-                yield from (node for node in graph if isinstance(node, dict))
-
-
-def _types(node: dict) -> set[str]:
-    value = node.get("@type")
-    values = value if isinstance(value, list) else [value]
-    return {str(v).rsplit("/", 1)[-1].rsplit(":", 1)[-1] for v in values if isinstance(v, str)}
-
-
-def _mentions_schema_org(item: dict) -> bool:
-    return "schema.org" in json.dumps(item.get("@context", ""))[:2000] or bool(_types(item))
 
 
 def _string(value: Any) -> str:

@@ -15,10 +15,10 @@ from articles.importing.iptc7901 import looks_like_iptc7901, read_iptc7901
 from articles.importing.jsonformats import (
     JSON_FEED_VERSION,
     is_json_feed,
-    is_json_ld,
     read_json_feed,
     read_json_ld,
 )
+from articles.importing.jsonld import is_json_ld
 from articles.importing.mail import looks_like_email, read_email
 from articles.importing.newsml import NOT_NEWS_ITEMS, read_newsml, read_nitf, xml_root_name
 from articles.importing.records import Entry, ParsedArticle, ReadLimits
