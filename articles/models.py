@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from articles.nlp.language import language_name, unsupported_marker
 from articles.nlp.types import SentenceSpan
+from articles.rules import is_http_url
 
 UNKNOWN_OUTLET = "Unknown outlet"
 
@@ -124,7 +125,7 @@ class Article(models.Model):
     @property
     def link_url(self) -> str:
         """The URL to link to: only http(s), so a stored javascript: or data: URL never becomes a link."""
-        return self.url if self.url.strip().lower().startswith(("http://", "https://")) else ""
+        return self.url if is_http_url(self.url) else ""
 
     @property
     def url_host(self) -> str:
@@ -133,7 +134,7 @@ class Article(models.Model):
         Read only when the URL was loaded with the article: a list that left it out (`.only()`) does not
         make one query per article for it."""
         url = self.__dict__.get("url") or ""
-        if not url.strip().lower().startswith(("http://", "https://")):
+        if not is_http_url(url):
             return ""
         try:
             host = urlsplit(url.strip()).hostname or ""

@@ -27,6 +27,7 @@ from articles.models import (
     Story,
     Summary,
 )
+from articles.rules import shorten
 
 T = TypeVar("T")
 
@@ -170,11 +171,6 @@ class OverlapLeader:
     other: Article
     coverage: float
     other_listed: bool  # the other article is in the same list (else it is linked to its own page)
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters with an ellipsis (as the truncatechars filter, without its cost)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def overlap_leaders(story: Story, articles: list[Article], article_count: int) -> list[OverlapLeader]:

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from articles.rules import http_url
 from briefs.markdown import markdown_link, markdown_text
 
 
@@ -48,12 +49,6 @@ class CitedBrief:
     version: int
     items: list[CitedItem]
     sources: list[CitedSource]
-
-
-def http_url(url: str | None) -> str:
-    """The URL when it is http(s); anything else (javascript:, data:) is never made a link."""
-    url = (url or "").strip()
-    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def cite(snapshot: dict) -> CitedBrief:

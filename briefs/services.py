@@ -31,6 +31,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from articles.models import Article, Claim, Sentence, SourceCorrection, Story
+from articles.rules import shorten
 from articles.services.sources import SourceUpdate, update_article_source
 from briefs.checks import RESOLUTIONS, PublishWarning, first_per_article, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Presence, Publication, Revision
@@ -184,7 +185,7 @@ def _record_in_brief(
     now = timezone.now()
     Brief.objects.filter(pk=brief_id).update(version=F("version") + 1, updated=now, updated_by=user)
     brief = Brief.objects.select_related("story").get(pk=brief_id)
-    title = article.title if len(article.title) <= 50 else article.title[:49].rstrip() + "…"
+    title = shorten(article.title, 50)
     Revision.objects.create(
         brief=brief,
         number=brief.version,
@@ -194,7 +195,6 @@ def _record_in_brief(
     )
     live = Publication.objects.filter(brief=brief, unpublished_at__isnull=True).exists()
     return brief.version, live
-
 
 
 # --- Accounts --------------------------------------------------------------------------------------
@@ -474,11 +474,6 @@ def _append(brief: Brief, **fields) -> BriefItem:
     )
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 # --- The headline and standfirst -------------------------------------------------------------------
 
 
@@ -565,7 +560,7 @@ def brief_add_claim(
         item = _append(brief, text=claim.text, origin=BriefItem.Origin.CLAIM, claim=claim)
         item.sentences.set(sentences)
         item.articles.set({s.article_id for s in sentences})
-        _record(brief, user, f"Added claim “{_short(claim.text)}”")
+        _record(brief, user, f"Added claim “{shorten(claim.text, 60)}”")
     return item
 
 
@@ -579,7 +574,7 @@ def brief_add_sentence(
         item = _append(brief, text=sentence.text, origin=BriefItem.Origin.SENTENCE)
         item.sentences.set([sentence])
         item.articles.set([sentence.article_id])
-        _record(brief, user, f"Added sentence “{_short(sentence.text)}”")
+        _record(brief, user, f"Added sentence “{shorten(sentence.text, 60)}”")
     return item
 
 
@@ -592,7 +587,7 @@ def brief_add_own_item(
     with transaction.atomic():
         brief = _begin_addition(brief, user)
         item = _append(brief, text=text, origin=BriefItem.Origin.OWN)
-        _record(brief, user, f"Wrote item “{_short(text)}”")
+        _record(brief, user, f"Wrote item “{shorten(text, 60)}”")
     return item
 
 
@@ -618,7 +613,7 @@ def brief_remove_item(
         text = item.text
         item.delete()
         brief = _bump(brief, user)
-        _record(brief, user, f"Removed item “{_short(text)}”")
+        _record(brief, user, f"Removed item “{shorten(text, 60)}”")
     return brief
 
 
@@ -673,7 +668,9 @@ def brief_move_item(
         brief = _bump(brief, user)
         _set_positions(items)
         _record(
-            brief, user, f"Moved item “{_short(item.text)}” from {from_position + 1} to {to_position + 1}"
+            brief,
+            user,
+            f"Moved item “{shorten(item.text, 60)}” from {from_position + 1} to {to_position + 1}",
         )
     brief.saved = True
     return brief
@@ -707,7 +704,7 @@ def brief_edit_item(
             item.text = text
             item.edited = item.origin != BriefItem.Origin.OWN
             item.save(update_fields=["text", "edited", *_stamp(item, brief)])
-            _record(brief, user, f"Edited item {item.position + 1}: “{_short(text)}”")
+            _record(brief, user, f"Edited item {item.position + 1}: “{shorten(text, 60)}”")
     item.brief, item.saved = brief, changes
     return item
 
@@ -849,7 +846,7 @@ def brief_merge_items(
         keep.save(update_fields=["text", "origin", "edited", "claim", *_stamp(keep, brief)])
         keep.articles.set(article_ids)
         keep.sentences.set(sentence_ids)
-        _record(brief, user, f"Merged {len(items)} items into “{_short(merged_text)}”")
+        _record(brief, user, f"Merged {len(items)} items into “{shorten(merged_text, 60)}”")
     return keep
 
 

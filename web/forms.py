@@ -8,6 +8,8 @@ from datetime import datetime
 from django import forms
 from django.core.validators import URLValidator
 
+from articles.rules import HTTP_SCHEMES
+
 DATE_FORMATS = [
     "%Y-%m-%d %H:%M",
     "%Y-%m-%dT%H:%M",
@@ -37,7 +39,7 @@ class SourceFieldsForm(forms.Form):
         max_length=2000,
         required=False,
         assume_scheme="https",
-        validators=[URLValidator(schemes=["http", "https"])],
+        validators=[URLValidator(schemes=list(HTTP_SCHEMES))],
         error_messages={
             "invalid": "not an http(s) address",
             "max_length": (

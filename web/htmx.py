@@ -1,4 +1,13 @@
-"""How every workbench view answers: the full page, or (for an HTMX request) only the partial it targets."""
+"""How every workbench view answers: the full page, or (for an HTMX request) only its named partial.
+
+One way, used by every view (django-htmx's `request.htmx`, django-template-partials' `template#name`):
+
+    return render_htmx(request, "articles/story_list.html", context, partial="story-table")
+
+`targets` limits the partial to HTMX requests aimed at those element ids (a page whose other HTMX requests
+want the whole page); `page` names a different full-page template. `wants_partial` answers the same
+question for a view whose partial needs another context, and `redirect_htmx` redirects either kind of request.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 PERMISSION_MESSAGES = {
     "articles.add_story": "create stories",
@@ -25,16 +34,35 @@ def require_permission(request: HttpRequest, permission: str) -> None:
         raise PermissionDenied(f"Your account ({request.user.get_username()}) may not {what}.")
 
 
-def render_page_or_partial(
+def wants_partial(request: HttpRequest, targets: Iterable[str] = ()) -> bool:
+    """An HTMX request (aimed at one of `targets`, the ids of the elements it swaps, when they are given)."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx:
+        return False
+    return not targets or htmx.target in set(targets)
+
+
+def render_htmx(
     request: HttpRequest,
     template: str,
     context: dict,
-    partials: Iterable[str] = (),
     *,
+    partial: str,
+    targets: Iterable[str] = (),
+    page: str | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """Render `template`, or only `template#<target>` when an HTMX request targets one of `partials` by id."""
-    target = request.htmx.target if request.htmx else None
-    if target and target in set(partials):
-        return render(request, f"{template}#{target}", context, status=status)
-    return render(request, template, context, status=status)
+    """`template#partial` for an HTMX request (aimed at one of `targets`, when given); else the full page,
+    `page` when given, else `template`."""
+    if wants_partial(request, targets):
+        return render(request, f"{template}#{partial}", context, status=status)
+    return render(request, page or template, context, status=status)
+
+
+def redirect_htmx(request: HttpRequest, url: str) -> HttpResponse:
+    """Go to `url`: a redirect, or for an HTMX request an HX-Redirect (htmx loads the whole page)."""
+    if wants_partial(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)

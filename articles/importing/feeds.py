@@ -13,10 +13,10 @@ import feedparser
 
 from articles.importing.errors import ImportFailure
 from articles.importing.html import domain_of, html_fragment_to_text, html_line_to_text
-from articles.importing.pagemeta import without_site_name
 from articles.importing.records import Entry, ParsedArticle
-from articles.importing.text import Paragraph, count_words, split_article
+from articles.importing.text import Paragraph, split_article
 from articles.importing.urls import check_url
+from articles.rules import is_http_url
 
 # An entry whose content has more words than this is taken as the full article; a shorter one is a teaser and
 # the page it links to is fetched instead.
@@ -86,9 +86,9 @@ def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) 
 def read_feed_item(item: FeedItem, label: str, feed_title: str, read_page: PageReader) -> Entry:
     """An entry as an article: its own text when it is the full article, else the page it links to, else
     (that page cannot be fetched) its own text when it has at least MIN_OWN_TEXT_WORDS words."""
-    link = item.link if item.link.lower().startswith(("http://", "https://")) else ""
+    link = item.link if is_http_url(item.link) else ""
     title, text, content_html = item.title, item.text, item.raw
-    words = count_words(text)
+    words = len(text.split())
     published_at, byline = item.published_at, item.byline
     warnings: list[str] = []
     if link:
@@ -127,7 +127,6 @@ def read_feed_item(item: FeedItem, label: str, feed_title: str, read_page: PageR
             article.byline = article.byline or byline
             if not article.outlet_name or article.outlet_name == article.outlet_domain:
                 article.outlet_name = feed_title or article.outlet_name
-            article.title = without_site_name(article.title, [feed_title], article.outlet_domain)
             return Entry(label=label, article=article, warnings=warnings)
     if not text:
         return Entry(label=label, error=f"{label}: no content and no link to fetch")

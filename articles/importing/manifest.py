@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
 
 from articles.importing.html import parse_date
-from articles.importing.sources import SourceDetails, is_url
-from articles.importing.urls import MAX_URL_LENGTH, check_url, shown_url
+from articles.importing.sources import SourceDetails
+from articles.importing.urls import check_url, shown_url, valid_http_url
 
 MANIFEST_NAME = "manifest.json"
 ENTRY_FIELDS = ("outlet", "url", "published_at")
@@ -121,13 +120,3 @@ def _entry_details(entry: dict) -> tuple[dict[str, str], list[str]]:
         else:
             fields[key] = value
     return fields, problems
-
-
-def valid_http_url(value: str) -> bool:
-    """An http(s) address with a host, at most MAX_URL_LENGTH characters (what Article.url holds)."""
-    if len(value) > MAX_URL_LENGTH or not is_url(value) or any(c.isspace() for c in value.strip()):
-        return False
-    try:
-        return bool(urlsplit(value.strip()).hostname)
-    except ValueError:
-        return False

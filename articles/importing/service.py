@@ -20,10 +20,11 @@ from articles.importing.errors import BatchRejected, ImportFailure
 from articles.importing.html import domain_of, is_date_only, parse_date
 from articles.importing.readers import read_source
 from articles.importing.records import Entry, ParsedArticle, ReadLimits
-from articles.importing.sources import ImportSource, SourceDetails, is_url, size_label
+from articles.importing.sources import ImportSource, SourceDetails, size_label
 from articles.importing.urls import check_url, shown_url, without_credentials
 from articles.models import Article, ImportBatch, ImportItem, Outlet, Story
 from articles.nlp.language import detect_language
+from articles.rules import is_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def _checked_source(source: ImportSource) -> tuple[ImportSource, list[str]]:
             changes.update(error=source.error or checked.problem, data=None)
         elif checked.warning:
             warnings.append(checked.warning)
-    elif "@" in source.name and is_url(source.name):
+    elif "@" in source.name and is_http_url(source.name):
         changes["name"] = without_credentials(source.name)
     if source.details and source.details.url:
         checked = check_url(source.details.url, f"{changes.get('name', source.name)}: the URL given for it")
@@ -156,7 +157,7 @@ def _checked_source(source: ImportSource) -> tuple[ImportSource, list[str]]:
 def _checked_article_url(parsed: ParsedArticle, label: str) -> list[str]:
     """What a source said of its own address, made fit to store (a feed entry's page after redirects, a
     page's canonical URL); returns the warnings."""
-    if "@" in parsed.source_name and is_url(parsed.source_name):
+    if "@" in parsed.source_name and is_http_url(parsed.source_name):
         parsed.source_name = without_credentials(parsed.source_name)
     if not parsed.url:
         return []

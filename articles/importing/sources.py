@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-URL_PATTERN = re.compile(r"^https?://", re.IGNORECASE)
+from articles.rules import is_http_url
+
 OTHER_SCHEME_PATTERN = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
@@ -49,10 +50,6 @@ class ImportSource:
     details: SourceDetails | None = None
 
 
-def is_url(value: str) -> bool:
-    return bool(URL_PATTERN.match(value.strip()))
-
-
 def sources_from_paths(paths: list[str], max_bytes: int | None = None) -> list[ImportSource]:
     """Files as given, folders read recursively (hidden files and folders skipped), URLs passed through.
 
@@ -72,7 +69,7 @@ def sources_from_paths(paths: list[str], max_bytes: int | None = None) -> list[I
     sources: list[ImportSource] = []
     for raw in paths:
         value = raw.strip()
-        if is_url(value):
+        if is_http_url(value):
             sources.append(ImportSource(name=value, url=value))
         elif OTHER_SCHEME_PATTERN.match(value):
             sources.append(

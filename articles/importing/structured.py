@@ -20,6 +20,7 @@ from articles.importing.html import domain_of, is_date_only, parse_date
 from articles.importing.records import Entry, ParsedArticle
 from articles.importing.text import split_article, text_paragraphs
 from articles.importing.urls import check_url, shown_url
+from articles.rules import is_http_url
 
 FIELDS = ("title", "text", "url", "outlet", "published_at")
 # The default of settings.IMPORT_MAX_ENTRIES: articles in one JSON, JSON Lines or CSV file.
@@ -219,7 +220,7 @@ def record_entry(record: Any, label: str, source_format: str, raw_record: dict |
     title = _string_field(record, "title", label, warnings)
     raw = dict(raw_record if raw_record is not None else record)
     url = _string_field(record, "url", label, warnings)
-    if url and not url.lower().startswith(("http://", "https://")):
+    if url and not is_http_url(url):
         warnings.append(f"{label}, field 'url': not an http(s) address ({shown_url(url)!r}); left empty")
         url = ""
     elif url:

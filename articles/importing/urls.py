@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
+from articles.rules import is_http_url, shorten
+
 # What Article.url and ImportItem.source_url hold, and about what browsers and servers accept.
 MAX_URL_LENGTH = 2000
 SHOWN_CHARACTERS = 80
@@ -43,7 +45,7 @@ def without_credentials(url: str) -> str:
 def shown_url(url: str) -> str:
     """An address as a message quotes it: cut to SHOWN_CHARACTERS with an ellipsis, without credentials."""
     url = without_credentials(url)
-    return url if len(url) <= SHOWN_CHARACTERS else url[: SHOWN_CHARACTERS - 1] + "…"
+    return shorten(url, SHOWN_CHARACTERS)
 
 
 def check_url(value: str, label: str) -> CheckedUrl:
@@ -74,3 +76,13 @@ def check_url(value: str, label: str) -> CheckedUrl:
             ),
         )
     return CheckedUrl(cleaned)
+
+
+def valid_http_url(value: str) -> bool:
+    """An http(s) address with a host, at most MAX_URL_LENGTH characters (what Article.url holds)."""
+    if len(value) > MAX_URL_LENGTH or not is_http_url(value) or any(c.isspace() for c in value.strip()):
+        return False
+    try:
+        return bool(urlsplit(value.strip()).hostname)
+    except ValueError:
+        return False

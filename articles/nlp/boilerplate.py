@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from articles.rules import CLOSERS, HEADING_MAX_WORDS, is_headline  # noqa: F401 (CLOSERS: claims, stories)
+
 # Line rules: the whole line (paragraph) is furniture. Anchored patterns, so ordinary prose rarely matches.
 _LINE_RULES: list[tuple[str, re.Pattern[str]]] = [
     ("separator", re.compile(r"^[\W_]+$")),
@@ -148,7 +150,6 @@ _CAPTION_MAX_CHARS = 400
 # Repeated lines shorter than this are not worth flagging (a repeated "Yes." in an interview is fine).
 _MIN_REPEAT_CHARS = 20
 TERMINAL = ".!?…"
-CLOSERS = "\"'”’)]»›"
 
 
 def _normalise(text: str) -> str:
@@ -158,11 +159,8 @@ def _normalise(text: str) -> str:
 
 
 def is_heading_like(line: str) -> bool:
-    """A short line without closing punctuation: a headline or a crosshead rather than a sentence."""
-    stripped = line.strip().rstrip(CLOSERS).rstrip()
-    if not stripped or stripped[-1] in TERMINAL + ",;:":
-        return False
-    return len(stripped.split()) <= 25
+    """A crosshead inside a body (articles.rules.is_headline, with the body's tighter word limit)."""
+    return is_headline(line, max_words=HEADING_MAX_WORDS, max_chars=None)
 
 
 def line_reason(line: str) -> str:

@@ -21,8 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.importing.html import domain_of
-from articles.importing.manifest import valid_http_url
-from articles.importing.urls import check_url, shown_url
+from articles.importing.urls import check_url, shown_url, valid_http_url
 from articles.models import Article, CandidateBrief, Outlet, SourceCorrection, Story
 
 PERMISSION = "articles.change_article"

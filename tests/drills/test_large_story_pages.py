@@ -12,8 +12,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from articles.models import ArticleOverlap
 from articles import selectors
+from articles.models import ArticleOverlap
 from briefs.services import brief_add_own_item, brief_get_or_create, brief_start_from_candidate
 from tests.workbench.wb_factories import build_story
 

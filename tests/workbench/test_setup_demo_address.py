@@ -7,8 +7,8 @@ import io
 from django.core.management import call_command
 from django.utils import timezone
 
-from briefs.management.commands.setup_demo import DEMO_STORY_SLUG, DEMO_STORY_TITLE
 from articles.models import Article, Story
+from briefs.management.commands.setup_demo import DEMO_STORY_SLUG, DEMO_STORY_TITLE
 
 
 def _setup_demo(tmp_path, **options) -> str:

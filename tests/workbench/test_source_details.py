@@ -231,8 +231,8 @@ def test_setup_demo_fills_the_outlets_of_a_demo_story_imported_before_the_manife
     from django.core.management import call_command
     from django.utils import timezone
 
-    from briefs.management.commands.setup_demo import DEMO_STORY_SLUG, DEMO_STORY_TITLE
     from articles.models import Story
+    from briefs.management.commands.setup_demo import DEMO_STORY_SLUG, DEMO_STORY_TITLE
     from tests.conftest import SEEDS_DIR
 
     monkeypatch.setenv("DEMO_PASSWORD", "a-demo-password-123")

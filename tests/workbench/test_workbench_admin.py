@@ -55,8 +55,8 @@ def test_rerun_actions_queue_analysis(admin_user_client, built, monkeypatch, rf)
     from django.contrib import admin
 
     from articles import jobs
-    from web.admin.articles import rerun_article_analysis, rerun_story_analysis
     from articles.models import Article, Story
+    from web.admin.articles import rerun_article_analysis, rerun_story_analysis
 
     calls = []
     monkeypatch.setattr(jobs, "enqueue_analysis", lambda a, algorithm=None, force=False: calls.append(a.pk))

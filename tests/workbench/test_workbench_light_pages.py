@@ -12,8 +12,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from articles.models import ArticleOverlap, CandidateBrief
 from articles import selectors
+from articles.models import ArticleOverlap, CandidateBrief
 from briefs.models import BriefItem
 from briefs.services import (
     brief_add_own_item,

@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
-from articles import selectors as article_reads
 from articles.models import Article, Claim, Sentence, Story
+from articles.rules import shorten
 from briefs import selectors as brief_reads
 from briefs.checks import RESOLUTIONS, cited_sentences, evidence_links, item_flags, publish_warnings
 from briefs.models import Brief, BriefItem, Publication
@@ -50,7 +50,7 @@ from briefs.services import (
     brief_update_header,
     presence_ping,
 )
-from web.htmx import require_permission
+from web.htmx import render_htmx, require_permission, wants_partial
 
 BRIEF_TEMPLATE = "briefs/brief.html"
 
@@ -60,7 +60,7 @@ def source_options(articles: list[Article]) -> str:
     return format_html_join(
         "",
         '<option value="{}">{}: {}</option>',
-        ((a.pk, a.source_label, article_reads.shorten(a.title, 50)) for a in articles),
+        ((a.pk, a.source_label, shorten(a.title, 50)) for a in articles),
     )
 
 
@@ -155,14 +155,14 @@ def _pane_response(
     conflict: BriefConflict | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    if request.htmx:
+    if wants_partial(request):
         context = brief_pane_context(story) | {
             "notice": notice,
             "error": error,
             "conflict": str(conflict or ""),
         }
         context |= _refused_context(story, conflict)
-        return render(request, f"{BRIEF_TEMPLATE}#brief-pane", context, status=status)
+        return render_htmx(request, BRIEF_TEMPLATE, context, partial="brief-pane", status=status)
     if conflict is not None:
         refused = _refused_context(story, conflict)
         if "refused_item" in refused:  # the edit page again, the editor's text beside the colleague's
@@ -462,9 +462,9 @@ def edit_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     if item is None:
         raise Http404("That item is not in the brief any more; it may have been removed or merged.")
     context = {"story": story, "brief": item.brief, "item": item} | _item_source_context(story, item.pk)
-    if request.htmx:
-        return render(request, f"{BRIEF_TEMPLATE}#item-edit", context)
-    return render(request, "briefs/item_edit_page.html", context)
+    return render_htmx(
+        request, BRIEF_TEMPLATE, context, partial="item-edit", page="briefs/item_edit_page.html"
+    )
 
 
 @brief_action()
@@ -487,7 +487,7 @@ def brief_presence(request: HttpRequest, slug: str) -> HttpResponse:
     that an editor has the brief open (a Viewer's records nothing) and answers who else has it open and,
     when the brief moved past the version the pane shows (`version`), who changed it, with a Reload button."""
     if not request.user.is_authenticated:
-        if request.htmx:
+        if wants_partial(request):
             return HttpResponse(status=286)  # the session ended: htmx stops asking, nothing to show
         return redirect_to_login(request.get_full_path())
     if request.method != "POST":
@@ -511,9 +511,9 @@ def brief_presence(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def brief_pane(request: HttpRequest, slug: str) -> HttpResponse:
     story = get_object_or_404(Story, slug=slug)
-    if not request.htmx:
+    if not wants_partial(request):
         return redirect(story.get_absolute_url() + "#brief-pane")
-    return render(request, f"{BRIEF_TEMPLATE}#brief-pane", brief_pane_context(story))
+    return render_htmx(request, BRIEF_TEMPLATE, brief_pane_context(story), partial="brief-pane")
 
 
 # --- History ---------------------------------------------------------------------------------------
@@ -554,9 +554,7 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
         "changes": changes,
         "problem": problem,
     }
-    if request.htmx and request.htmx.target == "diff":
-        return render(request, "briefs/history.html#diff", context)
-    return render(request, "briefs/history.html", context)
+    return render_htmx(request, "briefs/history.html", context, partial="diff", targets=["diff"])
 
 
 # --- Exports ---------------------------------------------------------------------------------------

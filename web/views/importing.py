@@ -11,8 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from articles import jobs
 from articles.importing import BatchRejected, ImportSource
 from articles.models import ImportBatch, Story
+from articles.rules import HTTP_SCHEMES
 from web.forms import SourceFieldsForm
-from web.htmx import render_page_or_partial, require_permission
+from web.htmx import render_htmx, require_permission
 
 IMPORT_PAGE = "articles/import.html"
 
@@ -72,7 +73,7 @@ def _sources_from_form(
                 details=pasted_details.details() if pasted_details.is_valid() else None,
             )
         )
-    validate_url = URLValidator(schemes=["http", "https"])
+    validate_url = URLValidator(schemes=list(HTTP_SCHEMES))
     for field, hint, label in (("url", "url", "Web page URL"), ("feed_url", "feed", "Feed URL")):
         value = request.POST.get(field, "").strip()
         if not value:
@@ -135,4 +136,6 @@ def import_batch(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse
     for item in items:
         counts[item.get_status_display()] = counts.get(item.get_status_display(), 0) + 1
     context = {"story": story, "batch": batch, "items": items, "counts": counts}
-    return render_page_or_partial(request, "articles/import_batch.html", context, partials=["batch-report"])
+    return render_htmx(
+        request, "articles/import_batch.html", context, partial="batch-report", targets=["batch-report"]
+    )

@@ -9,9 +9,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 
 from articles.models import Job, Story
+from web.htmx import render_htmx, wants_partial
 
 JOBS_SHOWN = 30
 # In the workspace: the queued and running jobs and at most this many finished ones.
@@ -58,7 +59,7 @@ def job_status(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("article", "batch")
         .order_by("-created", "-id")[:JOBS_SHOWN]
     )
-    fragment = bool(getattr(request, "htmx", False))
+    fragment = wants_partial(request)
     shown = _recent(jobs) if fragment else jobs
     # Counted over every job of the story, not only those listed (a 200-article import queues 200 analyses).
     active_counts = {
@@ -83,5 +84,4 @@ def job_status(request: HttpRequest, slug: str) -> HttpResponse:
         "fragment": fragment,
         "refresh_seconds": REFRESH_SECONDS,
     }
-    template = "articles/jobs.html#job-status" if fragment else "articles/jobs.html"
-    return render(request, template, context)
+    return render_htmx(request, "articles/jobs.html", context, partial="job-status")

@@ -13,7 +13,7 @@ from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
 from briefs import selectors as brief_reads
 from briefs.models import Brief
-from web.htmx import render_page_or_partial, require_permission
+from web.htmx import redirect_htmx, render_htmx, require_permission, wants_partial
 from web.views.briefs import _int_param, brief_pane_context
 from web.views.sources import ARTICLE_PAGE, article_page_context
 from web.views.text import article_text_context
@@ -34,8 +34,12 @@ def story_list(request: HttpRequest) -> HttpResponse:
     stories = list(brief_reads.story_list(query))
     for story in stories:
         story.analysis_state = article_reads.analysis_state(story)
-    return render_page_or_partial(
-        request, "articles/story_list.html", {"stories": stories, "query": query}, partials=["story-table"]
+    return render_htmx(
+        request,
+        "articles/story_list.html",
+        {"stories": stories, "query": query},
+        partial="story-table",
+        targets=["story-table"],
     )
 
 
@@ -170,13 +174,13 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
     story = article_reads.story_with_synthesis_stamp(slug)
     if story is None:
         raise Http404(f"No story “{slug}”.")
-    target = request.htmx.target if request.htmx else None
-    if target == "claims-pane":
+    if wants_partial(request, ["claims-pane"]):
         brief = brief_reads.brief_or_default(story)
-        return render(request, f"{WORKSPACE}#claims-pane", claims_context(request, story, brief, cached=True))
-    if target == "sources-pane":
+        context = claims_context(request, story, brief, cached=True)
+        return render_htmx(request, WORKSPACE, context, partial="claims-pane")
+    if wants_partial(request, ["sources-pane"]):
         brief = brief_reads.brief_or_default(story)
-        return render(request, f"{WORKSPACE}#sources-pane", sources_context(request, story, brief))
+        return render_htmx(request, WORKSPACE, sources_context(request, story, brief), partial="sources-pane")
     brief = brief_reads.brief_with_items(story)
     return render(request, WORKSPACE, workspace_context(request, story, brief))
 
@@ -188,7 +192,7 @@ def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
     article = article_reads.article_for_reading(story, article_id)
     if article is None:
         raise Http404(f"Story “{story.title}” has no article {article_id}.")
-    if not request.htmx:
+    if not wants_partial(request):
         return render(request, ARTICLE_PAGE, article_page_context(request, story, article))
     context = {
         "story": story,
@@ -196,7 +200,7 @@ def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
         "brief": brief_reads.brief_or_default(story),
         **article_text_context(article, _int_param(request, "part"), _int_param(request, "sentence")),
     }
-    return render(request, f"{WORKSPACE}#article-text", context)
+    return render_htmx(request, WORKSPACE, context, partial="article-text")
 
 
 @require_GET
@@ -211,9 +215,7 @@ def claim_evidence(request: HttpRequest, slug: str, claim_id: int) -> HttpRespon
             f"Story “{story.title}” has no claim {claim_id}; it may have been replaced by a new analysis."
         )
     context = {"story": story, "claim": evidence.claim, "evidence": evidence}
-    if request.htmx:
-        return render(request, f"{EVIDENCE}#claim-evidence", context)
-    return render(request, EVIDENCE, context)
+    return render_htmx(request, EVIDENCE, context, partial="claim-evidence")
 
 
 @require_POST
@@ -232,8 +234,4 @@ def story_rerun_analysis_view(request: HttpRequest, slug: str) -> HttpResponse:
         + (f" with {algorithm}." if algorithm else "."),
     )
     url = story.get_absolute_url() + (f"?algorithm={algorithm}" if algorithm else "")
-    if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
+    return redirect_htmx(request, url)

@@ -16,6 +16,7 @@ from articles import jobs
 from articles.importing import BatchRejected, create_import_batch, sources_from_paths
 from articles.importing.readers import FORMATS
 from articles.models import ImportBatch, ImportItem
+from articles.rules import shorten
 from articles.services.stories import StoryNameError, story_get_or_create
 
 STATUS_STYLES = {
@@ -108,7 +109,7 @@ class Command(BaseCommand):
             task = bar.add_task("Importing", total=batch.items.values("position").distinct().count())
 
             def advance(done: int, total: int, item: ImportItem) -> None:
-                bar.update(task, completed=done, total=total, description=_shorten(item.source, 40))
+                bar.update(task, completed=done, total=total, description=shorten(item.source, 40))
 
             jobs.import_now(batch.pk, progress=advance, analyze=analyze)
 
@@ -141,10 +142,10 @@ def _outcome(item: ImportItem) -> Text:
         return Text("not processed (interrupted); run the import again", style="magenta")
     if item.status == ImportItem.Status.DUPLICATE and item.duplicate_of is not None:
         text.append(
-            f"same text as #{item.duplicate_of.pk} “{_shorten(item.duplicate_of.title, 60)}”; not stored"
+            f"same text as #{item.duplicate_of.pk} “{shorten(item.duplicate_of.title, 60)}”; not stored"
         )
     elif item.article is not None:
-        text.append(f"#{item.article.pk} “{_shorten(item.article.title, 70)}”")
+        text.append(f"#{item.article.pk} “{shorten(item.article.title, 70)}”")
         if item.status == ImportItem.Status.NEAR_DUPLICATE and item.duplicate_of is not None:
             text.append(
                 f" — near-duplicate of #{item.duplicate_of.pk} ({(item.similarity or 0):.0%} similar)",
@@ -162,7 +163,3 @@ def _without_source(message: str, source: str) -> str:
     if rest[:1] in (":", ",", " ") and rest.strip():
         return rest.lstrip(":, ")  # ": empty file", " line 4, column 2: ...", ", column 61: ..."
     return message
-
-
-def _shorten(value: str, limit: int) -> str:
-    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"

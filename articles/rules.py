@@ -1,0 +1,50 @@
+"""Rules that the import, the analysis, the pages and the exports share, written once. Plain Python.
+
+- Links: only http(s) addresses are links or fetched (`is_http_url`, `http_url`); a stored javascript: or
+  data: URL is shown as text, never linked. Storing an address has its own rules (articles/importing/urls.py).
+- Headlines: a short line that does not end like a sentence (`is_headline`). The import takes such a first
+  line as the title (up to HEADLINE_MAX_WORDS words); the segmenter takes one inside a body as a crosshead,
+  with the tighter HEADING_MAX_WORDS, as a body's long unpunctuated line is more often a list item or a
+  caption than a heading.
+- Shortening for display: `shorten` cuts at `limit` characters with an ellipsis, never mid-space.
+"""
+
+from __future__ import annotations
+
+HTTP_SCHEMES = ("http", "https")
+# Closing quotes and brackets that may follow a line's last punctuation mark.
+CLOSERS = "\"'”’)]»›"
+# A line that ends with one of these (before any closers) is a sentence or a clause, not a headline.
+SENTENCE_PUNCTUATION = ".!?…:;,"
+HEADLINE_MAX_WORDS = 40
+HEADLINE_MAX_CHARS = 300
+HEADING_MAX_WORDS = 25
+
+
+def is_http_url(value: str | None) -> bool:
+    """True for an http:// or https:// address (any case, surrounding spaces ignored)."""
+    return (value or "").strip().lower().startswith(tuple(f"{scheme}://" for scheme in HTTP_SCHEMES))
+
+
+def http_url(value: str | None) -> str:
+    """The address, stripped, when it is http(s); "" for anything else (javascript:, data:, a path)."""
+    value = (value or "").strip()
+    return value if is_http_url(value) else ""
+
+
+def is_headline(
+    line: str, *, max_words: int = HEADLINE_MAX_WORDS, max_chars: int | None = HEADLINE_MAX_CHARS
+) -> bool:
+    """A short line without closing punctuation: a headline or a crosshead rather than a sentence."""
+    stripped = line.strip().rstrip(CLOSERS).rstrip()
+    if not stripped or stripped[-1] in SENTENCE_PUNCTUATION:
+        return False
+    if max_chars is not None and len(line) > max_chars:
+        return False
+    return len(stripped.split()) <= max_words
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` with runs of white space made one space, cut to at most `limit` characters with "…"."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
