@@ -13,8 +13,9 @@ import feedparser
 
 from articles.importing.errors import ImportFailure
 from articles.importing.html import domain_of, html_fragment_to_text, html_line_to_text
+from articles.importing.pagemeta import without_site_name
 from articles.importing.records import Entry, ParsedArticle
-from articles.importing.text import Paragraph, split_article
+from articles.importing.text import Paragraph, count_words, split_article
 from articles.importing.urls import check_url
 from articles.rules import is_http_url
 
@@ -88,7 +89,7 @@ def read_feed_item(item: FeedItem, label: str, feed_title: str, read_page: PageR
     (that page cannot be fetched) its own text when it has at least MIN_OWN_TEXT_WORDS words."""
     link = item.link if is_http_url(item.link) else ""
     title, text, content_html = item.title, item.text, item.raw
-    words = len(text.split())
+    words = count_words(text)
     published_at, byline = item.published_at, item.byline
     warnings: list[str] = []
     if link:
@@ -127,6 +128,7 @@ def read_feed_item(item: FeedItem, label: str, feed_title: str, read_page: PageR
             article.byline = article.byline or byline
             if not article.outlet_name or article.outlet_name == article.outlet_domain:
                 article.outlet_name = feed_title or article.outlet_name
+            article.title = without_site_name(article.title, [feed_title], article.outlet_domain)
             return Entry(label=label, article=article, warnings=warnings)
     if not text:
         return Entry(label=label, error=f"{label}: no content and no link to fetch")

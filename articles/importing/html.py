@@ -15,8 +15,9 @@ import trafilatura
 from lxml.etree import ParserError
 
 from articles.importing.errors import ImportFailure
+from articles.importing.pagemeta import PageMeta, read_page_meta, without_site_name
 from articles.importing.records import ParsedArticle
-from articles.importing.text import Paragraph, split_article
+from articles.importing.text import Paragraph, count_words, split_article
 from articles.importing.urls import MAX_URL_LENGTH
 from articles.rules import http_url
 
@@ -56,37 +57,68 @@ def read_html(html: str, name: str, *, url: str = "", source_format: str = "html
     except (ValueError, TypeError, ParserError) as exc:
         raise ImportFailure(f"{name}: the HTML could not be parsed ({exc})") from None
     text = (document.text or "") if document is not None else ""
-    words = len(text.split())
-    if words < MIN_HTML_ARTICLE_WORDS:
+    words = count_words(text)
+    meta = read_page_meta(html, url)
+    # The NewsArticle JSON-LD's articleBody (the publisher's own text, paragraphs kept) when it is at least as
+    # long as what was extracted: the page may show only a teaser, or nothing trafilatura finds.
+    embedded = meta.article_body
+    if embedded and ("<" in embedded and ">" in embedded):
+        embedded = html_fragment_to_text(embedded).replace("\n\n", "\n")
+    if embedded and count_words(embedded) >= max(MIN_HTML_ARTICLE_WORDS, words):
+        text, words = embedded, count_words(embedded)
+    if words < MIN_HTML_ARTICLE_WORDS or document is None:
         found = f"only {words} word{'s' if words != 1 else ''}" if words else "nothing"
         raise ImportFailure(
             f"{name}: no article text found in the HTML "
             f"({found} left after dropping navigation, scripts and footers)"
         )
-    title = _clean_line(document.title or "")
-    parts = split_article([Paragraph(line.strip()) for line in text.split("\n") if line.strip()], title=title)
-    # The page's canonical address when it has one that can be stored, else the address it was read from;
-    # the importer checks it again (articles.importing.urls: no credentials, a too-long one refused aloud).
-    addresses = [found for found in (_http_url(document.url or ""), _http_url(url)) if found]
+    # The page's declared canonical address (<link rel=canonical>, og:url, the JSON-LD's url) when it has one
+    # that can be stored, else the address it was read from; the importer checks it again
+    # (articles.importing.urls: no credentials, a too-long one refused aloud).
+    addresses = [
+        found for found in (meta.canonical_url, _http_url(document.url or ""), _http_url(url)) if found
+    ]
     page_url = next((found for found in addresses if len(found) <= MAX_URL_LENGTH), "") or (
         addresses[0] if addresses else ""
     )
     domain = domain_of(page_url)
+    site_name = _site_name(document.sitename or "", page_url)
+    title = page_title(meta, _clean_line(document.title or ""), [site_name], domain)
+    parts = split_article([Paragraph(line.strip()) for line in text.split("\n") if line.strip()], title=title)
+    if meta.published is not None:
+        published_at, time_known = meta.published.value, meta.published.time_known
+    else:  # trafilatura's search: a date found in the URL or the text comes back as a naive midnight
+        found = document.date or ""
+        published_at = parse_date(found)
+        time_known = not (is_date_only(found) or re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}T00:00:00\s*", found))
     return ParsedArticle(
         title=parts.title,
         standfirst=_standfirst(document.description or "", parts.body),
-        byline=_clean_line(document.author or ""),
+        byline=_clean_line(document.author or "") or meta.author[:300],
         body=parts.body,
         url=page_url,
-        published_at=parse_date(document.date or ""),
-        published_time_known=not is_date_only(document.date or ""),
-        outlet_name=_site_name(document.sitename or "", page_url) or domain,
+        published_at=published_at,
+        published_time_known=time_known,
+        outlet_name=site_name or meta.publisher or domain,
         outlet_domain=domain,
-        language=(document.language or "")[:12],
+        language=(document.language or meta.language or "")[:12],
         source_format=source_format,
         raw_input=html,
         source_name=name,
     )
+
+
+def page_title(meta: PageMeta, fallback: str, site_names: list[str], domain: str) -> str:
+    """The page's declared title (og:title, the JSON-LD headline, <title>) without the site's name; the
+    page's <h1> when the title is that heading plus a section or site name ("… | Politics | The Guardian")."""
+    declared = _clean_line(meta.title) or fallback
+    title = without_site_name(declared, [*meta.site_names, *site_names], domain)
+    h1 = _clean_line(meta.h1)
+    if h1 and title != h1 and title.casefold().startswith(h1.casefold()):
+        rest = title[len(h1) :]
+        if re.match(r"\s+(?:[-–—|·•:/«»]|::|//)\s+", rest):
+            return h1
+    return title or fallback
 
 
 def html_fragment_to_text(fragment: str) -> str:

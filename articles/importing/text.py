@@ -14,6 +14,32 @@ BYLINE_PATTERN = re.compile(r"^by\s+\S.{0,120}$", re.IGNORECASE)
 SENTENCE_END_PATTERN = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9])")
 
 
+# Scripts written without spaces between words, and about how many characters make a word in each: Chinese
+# and Japanese words average one and a half to two characters (a two-character word is the most common kind),
+# so 1.5 errs towards counting more words, not fewer; Thai, Lao, Khmer and Burmese words are longer, about
+# three characters. A minimum length in words then means about the same amount of text in every script.
+UNSPACED_SCRIPTS = re.compile(
+    r"(?P<cjk>[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]+)"
+    r"|(?P<southeast>[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]+)"
+)
+CHARACTERS_PER_WORD = {"cjk": 1.5, "southeast": 3.0}
+
+
+def count_words(text: str) -> int:
+    """Words in `text`: runs separated by spaces, and in scripts written without spaces (Chinese, Japanese,
+    Thai...) their characters divided by CHARACTERS_PER_WORD."""
+    unspaced = 0.0
+
+    def measure(match: re.Match[str]) -> str:
+        nonlocal unspaced
+        unspaced += len(match.group(0)) / CHARACTERS_PER_WORD[match.lastgroup or "cjk"]
+        return " "
+
+    spaced = UNSPACED_SCRIPTS.sub(measure, text)
+    words = sum(1 for token in spaced.split() if any(ch.isalnum() for ch in token))
+    return words + round(unspaced)
+
+
 @dataclass
 class Paragraph:
     text: str
