@@ -20,6 +20,27 @@ from django.conf import settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_DIR / "seeds"
+SEED_STORY_TITLE = "Acting IRS commissioner resigns"
+SEED_STORY_SLUG = "irs-commissioner-resigns"
+
+
+def make_seed_story(*, analyse: bool = False, synthesise: bool = False, slug: str = SEED_STORY_SLUG):
+    """The seed articles imported into a story by the import service (no jobs queued), then, when asked,
+    analysed and synthesised by the services in this process. The one seed pipeline of the suite's fixtures
+    (a fixture wraps it with the database access it needs: db, or transactional_db for other processes)."""
+    from articles.importing import create_import_batch, run_import_batch, sources_from_paths
+    from articles.models import Story
+    from articles.services.analysis import analyze_article
+    from articles.services.synthesis import synthesize_story
+
+    story = Story.objects.create(title=SEED_STORY_TITLE, slug=slug)
+    run_import_batch(create_import_batch(story, sources_from_paths([str(SEEDS_DIR)])).pk)
+    if analyse or synthesise:
+        for article_id in story.articles.values_list("pk", flat=True):
+            analyze_article(article_id)
+    if synthesise:
+        synthesize_story(story)
+    return story
 
 
 def _on_real_stack() -> bool:

@@ -6,16 +6,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from articles.importing import create_import_batch, run_import_batch, sources_from_paths
 from articles.models import Story
-from tests.conftest import SEEDS_DIR
+from tests.conftest import make_seed_story
 
 
 @pytest.fixture
 def seed_story(db) -> Story:
-    story = Story.objects.create(title="Acting IRS commissioner resigns", slug="irs-commissioner-resigns")
-    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]))
-    run_import_batch(batch.pk)
+    story = make_seed_story()
     assert story.articles.count() == 5
     return story
 

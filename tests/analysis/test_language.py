@@ -24,8 +24,7 @@ from articles.models import (
 )
 from articles.services.analysis import analyze_article
 from articles.services.synthesis import synthesize_story
-
-from .conftest import SEEDS_DIR
+from tests.conftest import SEEDS_DIR
 
 GERMAN_FILE = SEEDS_DIR.parent / "tests" / "fixtures" / "import" / "bahnstreik.txt"
 NOTE = "Not analysed: the pipeline reads English only; this article is German (de)."

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from briefs.models import Publication
 from briefs.services import ensure_demo_accounts
-from tests.conftest import PROJECT_DIR, SEEDS_DIR
+from tests.conftest import PROJECT_DIR, SEEDS_DIR, make_seed_story
 from tests.workbench.wb_factories import build_story, seed_texts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,18 +30,8 @@ def seed_story(transactional_db):
 def pipeline_story(transactional_db):
     """The seed story as `make run` prepares it: imported, analysed and synthesised by the real services
     (called in-process, so the test does not depend on a worker)."""
-    from articles.importing import create_import_batch, run_import_batch, sources_from_paths
-    from articles.models import Story
-    from articles.services.analysis import analyze_article
-    from articles.services.synthesis import synthesize_story
-
     ensure_demo_accounts(PASSWORD)
-    story = Story.objects.create(title="Acting IRS commissioner resigns", slug=SLUG)
-    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]))
-    run_import_batch(batch.pk)
-    for article in story.articles.all():
-        analyze_article(article.pk)
-    synthesize_story(story)
+    story = make_seed_story(synthesise=True, slug=SLUG)
     assert story.articles.count() == len(list(SEEDS_DIR.glob("*.txt")))
     return story
 

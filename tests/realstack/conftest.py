@@ -23,9 +23,8 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-from articles.importing import create_import_batch, run_import_batch, sources_from_paths
 from articles.models import Job, Story
-from tests.conftest import PROJECT_DIR, SEEDS_DIR
+from tests.conftest import PROJECT_DIR, make_seed_story
 
 QUEUE = f"wb-test-{uuid.uuid4().hex[:10]}"
 READY_TIMEOUT = 120
@@ -154,10 +153,7 @@ def workers(transactional_db, tmp_path) -> Iterator[Workers]:
 
 @pytest.fixture
 def seed_story(transactional_db) -> Story:
-    story = Story.objects.create(title="Acting IRS commissioner resigns", slug="irs-commissioner-resigns")
-    batch = create_import_batch(story, sources_from_paths([str(SEEDS_DIR)]))
-    run_import_batch(batch.pk)
-    return story
+    return make_seed_story()
 
 
 def wait_for(

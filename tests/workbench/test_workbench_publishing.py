@@ -32,7 +32,7 @@ def test_publish_freezes_a_revision_at_a_public_permalink(chief_client, accounts
     assert 'id="source-1"' in html and 'id="source-3"' in html
     first = built.articles[0]
     assert first.outlet.name in html and first.title in html and f'href="{first.url}"' in html
-    assert f'datetime="{publication.published_at.isoformat()}' in html or "Published" in html
+    assert f'Published <time datetime="{publication.published_at.isoformat()}' in html
 
 
 def test_edits_after_publishing_stay_private_until_republished(chief_client, built):
