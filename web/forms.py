@@ -109,3 +109,104 @@ class ArticleSourceForm(SourceFieldsForm):
 
     def clean_byline(self) -> str:
         return " ".join(self.cleaned_data["byline"].split())
+
+
+# --- The brief's actions --------------------------------------------------------------------------------
+# Each POST of the brief pane is read by one of these forms (web.views.briefs.brief_action). Their error
+# messages are what the editor reads in the pane.
+
+VERSION_MISSING = "This form did not say which version of the brief it changes; reload the page."
+
+
+class OptionalIntegerField(forms.IntegerField):
+    """A whole number, or None when it is missing or not a number (a form of an earlier page)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            return None
+
+
+def required_id(what: str) -> forms.IntegerField:
+    """The id of something the editor chose; missing or garbled: "Choose {what} first." """
+    message = f"Choose {what} first."
+    return forms.IntegerField(error_messages={"required": message, "invalid": message})
+
+
+def posted_text(**kwargs) -> forms.CharField:
+    """Text as the editor typed it (the service decides what is too long or empty)."""
+    return forms.CharField(required=False, strip=False, **kwargs)
+
+
+class BriefActionForm(forms.Form):
+    """Every brief action says which version of the brief the editor saw, and an item's form its item's."""
+
+    version = forms.IntegerField(error_messages={"required": VERSION_MISSING, "invalid": VERSION_MISSING})
+    item_version = OptionalIntegerField()
+
+
+class AddClaimForm(BriefActionForm):
+    claim = required_id("a claim")
+
+
+class AddSentenceForm(BriefActionForm):
+    sentence = required_id("a sentence")
+
+
+class ItemTextForm(BriefActionForm):
+    text = posted_text()
+
+
+class HeaderForm(BriefActionForm):
+    headline = posted_text()
+    standfirst = posted_text()
+
+
+class MoveItemForm(BriefActionForm):
+    before = OptionalIntegerField()
+    after = OptionalIntegerField()
+    direction = posted_text()
+    to = OptionalIntegerField()
+
+
+class MultipleIdsField(forms.Field):
+    def to_python(self, value):
+        try:
+            return [int(v) for v in value or []]
+        except (TypeError, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class MergeItemsForm(BriefActionForm):
+    items = MultipleIdsField(
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={"invalid": "Choose the items to merge with their checkboxes."},
+    )
+    text = posted_text()
+
+    def clean_text(self) -> str | None:
+        return self.cleaned_data["text"] if "text" in self.data else None  # absent: the items' texts joined
+
+
+class SourceChoiceForm(BriefActionForm):
+    article = required_id("a source")
+
+
+class PublishForm(BriefActionForm):
+    confirm_warnings = posted_text()
+
+
+class ResolveFlagForm(BriefActionForm):
+    key = posted_text()
+    resolution = posted_text()
+
+
+class PresenceForm(forms.Form):
+    """The open brief pane's ping: the brief's version it shows, when it says."""
+
+    version = OptionalIntegerField()

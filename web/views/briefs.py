@@ -50,6 +50,7 @@ from briefs.services import (
     brief_update_header,
     presence_ping,
 )
+from web import forms
 from web.htmx import render_htmx, require_permission, wants_partial
 
 BRIEF_TEMPLATE = "briefs/brief.html"
@@ -191,10 +192,12 @@ BriefAction = Callable[..., str]
 
 
 def brief_action(
+    form_class: type[forms.BriefActionForm] = forms.BriefActionForm,
     permission: str = "briefs.edit_brief",
 ) -> Callable[[BriefAction], Callable[..., HttpResponse]]:
-    """Wrap an action `(request, brief, expected_version, **url_kwargs) -> notice` with login, permission,
-    version parsing and the answers to conflicts and errors."""
+    """Wrap an action `(request, brief, data, **url_kwargs) -> notice` with login, permission, the POST
+    read by `form_class` (web.forms: `data` is its cleaned_data, `data["version"]` the brief's version the
+    editor saw) and the answers to conflicts and errors."""
 
     def decorator(action: BriefAction) -> Callable[..., HttpResponse]:
         @login_required
@@ -206,17 +209,14 @@ def brief_action(
             if brief is None:
                 brief = brief_get_or_create(get_object_or_404(Story, slug=slug))
             story = brief.story
+            form = form_class(request.POST)
+            if not form.is_valid():
+                if "version" in form.errors:
+                    return _pane_response(request, story, error=forms.VERSION_MISSING, status=400)
+                first = next(iter(form.errors.values()))[0]
+                return _pane_response(request, story, error=first, status=422)
             try:
-                expected_version = int(request.POST["version"])
-            except (KeyError, ValueError):
-                return _pane_response(
-                    request,
-                    story,
-                    error="This form did not say which version of the brief it changes; reload the page.",
-                    status=400,
-                )
-            try:
-                notice = action(request, brief, expected_version, **kwargs)
+                notice = action(request, brief, form.cleaned_data, **kwargs)
             except BriefConflict as conflict:
                 return _pane_response(request, story, conflict=conflict, status=409)
             except BriefActionError as problem:
@@ -228,69 +228,46 @@ def brief_action(
     return decorator
 
 
-def _posted_id(request: HttpRequest, field: str, what: str) -> int:
-    try:
-        return int(request.POST[field])
-    except (KeyError, ValueError):
-        raise BriefActionError(f"Choose {what} first.") from None
-
-
-def _optional_int(request: HttpRequest, field: str) -> int | None:
-    try:
-        return int(request.POST[field])
-    except (KeyError, ValueError):
-        return None
-
-
-def _item_version(request: HttpRequest) -> int | None:
-    """The item's version an item's form was made with: the edit is refused only if the item changed since.
-    Without it (a form of an earlier page), the brief's version decides, as for brief-level edits."""
-    return _optional_int(request, "item_version")
-
-
-@brief_action()
-def add_claim(request: HttpRequest, brief: Brief, expected_version: int) -> str:
-    claim = Claim.objects.filter(story=brief.story, pk=_posted_id(request, "claim", "a claim")).first()
+@brief_action(forms.AddClaimForm)
+def add_claim(request: HttpRequest, brief: Brief, data: dict) -> str:
+    claim = Claim.objects.filter(story=brief.story, pk=data["claim"]).first()
     if claim is None:
         raise BriefActionError("That claim no longer exists (the analysis was run again); reload the page.")
-    brief_add_claim(brief, claim, user=request.user, expected_version=expected_version)
+    brief_add_claim(brief, claim, user=request.user, expected_version=data["version"])
     return "Claim added to the brief."
 
 
-@brief_action()
-def add_sentence(request: HttpRequest, brief: Brief, expected_version: int) -> str:
-    sentence_id = _posted_id(request, "sentence", "a sentence")
-    sentence = Sentence.objects.select_related("article").filter(pk=sentence_id).first()
+@brief_action(forms.AddSentenceForm)
+def add_sentence(request: HttpRequest, brief: Brief, data: dict) -> str:
+    sentence = Sentence.objects.select_related("article").filter(pk=data["sentence"]).first()
     if sentence is None or sentence.article.story_id != brief.story_id:
         raise BriefActionError(
             "That sentence no longer exists (the analysis was run again); reload the page."
         )
-    brief_add_sentence(brief, sentence, user=request.user, expected_version=expected_version)
+    brief_add_sentence(brief, sentence, user=request.user, expected_version=data["version"])
     return "Sentence added to the brief."
 
 
-@brief_action()
-def add_own_item(request: HttpRequest, brief: Brief, expected_version: int) -> str:
-    brief_add_own_item(
-        brief, text=request.POST.get("text", ""), user=request.user, expected_version=expected_version
-    )
+@brief_action(forms.ItemTextForm)
+def add_own_item(request: HttpRequest, brief: Brief, data: dict) -> str:
+    brief_add_own_item(brief, text=data["text"], user=request.user, expected_version=data["version"])
     return "Your item was added. It is unsourced until you attach a source."
 
 
 @brief_action()
-def start_from_candidate(request: HttpRequest, brief: Brief, expected_version: int) -> str:
-    brief = brief_start_from_candidate(brief, user=request.user, expected_version=expected_version)
+def start_from_candidate(request: HttpRequest, brief: Brief, data: dict) -> str:
+    brief = brief_start_from_candidate(brief, user=request.user, expected_version=data["version"])
     return f"Started from the candidate brief: {brief.items.count()} items."
 
 
-@brief_action()
-def update_header(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+@brief_action(forms.HeaderForm)
+def update_header(request: HttpRequest, brief: Brief, data: dict) -> str:
     saved = brief_update_header(
         brief,
-        headline=request.POST.get("headline", ""),
-        standfirst=request.POST.get("standfirst", ""),
+        headline=data["headline"],
+        standfirst=data["standfirst"],
         user=request.user,
-        expected_version=expected_version,
+        expected_version=data["version"],
     ).saved
     return (
         "Headline and standfirst saved."
@@ -300,31 +277,31 @@ def update_header(request: HttpRequest, brief: Brief, expected_version: int) -> 
 
 
 @brief_action()
-def remove_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+def remove_item(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
     brief_remove_item(
         brief,
         item_id,
         user=request.user,
-        expected_version=expected_version,
-        item_version=_item_version(request),
+        expected_version=data["version"],
+        item_version=data["item_version"],
     )
     return "Item removed (it stays in the history)."
 
 
-@brief_action()
-def move_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+@brief_action(forms.MoveItemForm)
+def move_item(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
     """Move an item `before` or `after` another (the Up and Down buttons, drag and drop: refused only if the
     item changed or the other went), or to the place `to` or one place up or down (`direction`) from where it
     is now (refused if the brief changed since the version the editor saw)."""
-    versions = {"user": request.user, "expected_version": expected_version}
-    before, after = _optional_int(request, "before"), _optional_int(request, "after")
+    versions = {"user": request.user, "expected_version": data["version"]}
+    before, after = data["before"], data["after"]
     if before is not None or after is not None:
         moved = brief_move_item(
             brief,
             item_id,
             before=before,
             after=None if before is not None else after,
-            item_version=_item_version(request),
+            item_version=data["item_version"],
             **versions,
         )
     else:
@@ -333,30 +310,27 @@ def move_item(request: HttpRequest, brief: Brief, expected_version: int, item_id
             raise BriefActionError(
                 "That item is not in the brief any more; it may have been removed or merged."
             )
-        direction = request.POST.get("direction")
+        direction = data["direction"]
         if direction in ("up", "down"):
             to_position = item.position + (-1 if direction == "up" else 1)
+        elif data["to"] is not None:
+            to_position = data["to"]
         else:
-            to_position = _posted_id(request, "to", "where to move the item")
+            raise BriefActionError("Choose where to move the item first.")
         moved = brief_move_item(brief, item_id, to_position=to_position, **versions)
     return "Item moved." if moved.saved else "Nothing to move: the item is already there."
 
 
-@brief_action()
-def merge_items(request: HttpRequest, brief: Brief, expected_version: int) -> str:
-    try:
-        item_ids = [int(value) for value in request.POST.getlist("items")]
-    except ValueError:
-        raise BriefActionError("Choose the items to merge with their checkboxes.") from None
-    brief_merge_items(
-        brief, item_ids, text=request.POST.get("text"), user=request.user, expected_version=expected_version
-    )
+@brief_action(forms.MergeItemsForm)
+def merge_items(request: HttpRequest, brief: Brief, data: dict) -> str:
+    item_ids = data["items"]
+    brief_merge_items(brief, item_ids, text=data["text"], user=request.user, expected_version=data["version"])
     return f"{len(set(item_ids))} items merged; their sources are united."
 
 
-@brief_action()
-def attach_source(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
-    article = Article.objects.filter(story=brief.story, pk=_posted_id(request, "article", "a source")).first()
+@brief_action(forms.SourceChoiceForm)
+def attach_source(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
+    article = Article.objects.filter(story=brief.story, pk=data["article"]).first()
     if article is None:
         raise BriefActionError("That article is not in this story.")
     item = brief_attach_source(
@@ -364,17 +338,17 @@ def attach_source(request: HttpRequest, brief: Brief, expected_version: int, ite
         item_id,
         article=article,
         user=request.user,
-        expected_version=expected_version,
-        item_version=_item_version(request),
+        expected_version=data["version"],
+        item_version=data["item_version"],
     )
     if not item.saved:
         return f"Nothing to save: {article.source_label} is already a source of this item."
     return f"{article.source_label} attached as a source."
 
 
-@brief_action()
-def detach_source(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
-    article = Article.objects.filter(story=brief.story, pk=_posted_id(request, "article", "a source")).first()
+@brief_action(forms.SourceChoiceForm)
+def detach_source(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
+    article = Article.objects.filter(story=brief.story, pk=data["article"]).first()
     if article is None:
         raise BriefActionError("That article is not in this story.")
     item = brief_detach_source(
@@ -382,8 +356,8 @@ def detach_source(request: HttpRequest, brief: Brief, expected_version: int, ite
         item_id,
         article=article,
         user=request.user,
-        expected_version=expected_version,
-        item_version=_item_version(request),
+        expected_version=data["version"],
+        item_version=data["item_version"],
     )
     if not item.saved:
         return f"Nothing to detach: {article.source_label} is not a source of this item."
@@ -391,18 +365,18 @@ def detach_source(request: HttpRequest, brief: Brief, expected_version: int, ite
 
 
 @brief_action()
-def restore_revision(request: HttpRequest, brief: Brief, expected_version: int, number: int) -> str:
-    brief_restore_revision(brief, number, user=request.user, expected_version=expected_version)
+def restore_revision(request: HttpRequest, brief: Brief, data: dict, number: int) -> str:
+    brief_restore_revision(brief, number, user=request.user, expected_version=data["version"])
     return f"Revision {number} restored (as a new revision)."
 
 
-@brief_action(permission="briefs.publish_brief")
-def publish(request: HttpRequest, brief: Brief, expected_version: int) -> str:
+@brief_action(forms.PublishForm, permission="briefs.publish_brief")
+def publish(request: HttpRequest, brief: Brief, data: dict) -> str:
     publication = brief_publish(
         brief,
         user=request.user,
-        expected_version=expected_version,
-        confirm_warnings=request.POST.get("confirm_warnings") == "yes",
+        expected_version=data["version"],
+        confirm_warnings=data["confirm_warnings"] == "yes",
     )
     if publication.warnings:
         count = len(publication.warnings)
@@ -413,16 +387,16 @@ def publish(request: HttpRequest, brief: Brief, expected_version: int) -> str:
     return f"Published revision {publication.revision.number}."
 
 
-@brief_action()
-def resolve_flag(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+@brief_action(forms.ResolveFlagForm)
+def resolve_flag(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
     item = brief_resolve_flag(
         brief,
         item_id,
-        key=request.POST.get("key", ""),
-        resolution=request.POST.get("resolution", ""),
+        key=data["key"],
+        resolution=data["resolution"],
         user=request.user,
-        expected_version=expected_version,
-        item_version=_item_version(request),
+        expected_version=data["version"],
+        item_version=data["item_version"],
     )
     if not item.saved:
         return f"Nothing to save: the flag on item {item.position + 1} was already settled that way."
@@ -446,8 +420,8 @@ def preview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @brief_action(permission="briefs.publish_brief")
-def unpublish(request: HttpRequest, brief: Brief, expected_version: int) -> str:
-    brief_unpublish(brief, user=request.user, expected_version=expected_version)
+def unpublish(request: HttpRequest, brief: Brief, data: dict) -> str:
+    brief_unpublish(brief, user=request.user, expected_version=data["version"])
     return "Unpublished: the public page is gone; the history is kept."
 
 
@@ -467,15 +441,15 @@ def edit_item(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
     )
 
 
-@brief_action()
-def _save_item(request: HttpRequest, brief: Brief, expected_version: int, item_id: int) -> str:
+@brief_action(forms.ItemTextForm)
+def _save_item(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
     item = brief_edit_item(
         brief,
         item_id,
-        text=request.POST.get("text", ""),
+        text=data["text"],
         user=request.user,
-        expected_version=expected_version,
-        item_version=_item_version(request),
+        expected_version=data["version"],
+        item_version=data["item_version"],
     )
     if not item.saved:
         return "Nothing to save: the item's text is unchanged."
@@ -496,7 +470,8 @@ def brief_presence(request: HttpRequest, slug: str) -> HttpResponse:
     if request.user.has_perm("briefs.edit_brief"):
         presence_ping(story, request.user)
     brief = brief_reads.brief_or_default(story)
-    shown = _optional_int(request, "version")
+    presence = forms.PresenceForm(request.POST)
+    shown = presence.cleaned_data["version"] if presence.is_valid() else None
     changed = shown is not None and brief.version > shown
     context = {
         "story": story,
