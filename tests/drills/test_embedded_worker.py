@@ -200,10 +200,10 @@ def test_a_job_whose_worker_was_killed_runs_again_and_the_story_is_synthesised_o
     site.start("run_jobs", WORKBENCH_JOBS="worker", **LEASE)
     site.wait_for("every job to finish", lambda: site.settled() and len(site.jobs()) == 6, 400)
     jobs = {job_id: (kind, state, attempts) for job_id, kind, state, attempts, _ in site.jobs()}
-    assert jobs[killed] == ("analysis", "succeeded", 2)
-    assert sorted(kind for kind, state, _ in jobs.values() if state == "succeeded") == ["analysis"] * 5 + [
-        "synthesis"
-    ]
+    seen = f"jobs: {site.jobs()}\n{site.logs()}"
+    assert jobs[killed] == ("analysis", "succeeded", 2), seen
+    succeeded = sorted(kind for kind, state, _ in jobs.values() if state == "succeeded")
+    assert succeeded == ["analysis"] * 5 + ["synthesis"], seen
     assert site.rows("SELECT COUNT(*) FROM articles_claim")[0][0] > 0
 
 
