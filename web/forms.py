@@ -73,7 +73,7 @@ class SourceFieldsForm(forms.Form):
 
     def details(self):
         """The cleaned fields as an import's SourceDetails (None when all are blank)."""
-        from articles.importing.sources import SourceDetails
+        from articles.importing.records import SourceDetails
 
         data = self.cleaned_data
         published = data.get("published_at")

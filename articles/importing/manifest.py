@@ -21,7 +21,7 @@ import json
 from pathlib import Path, PurePosixPath
 
 from articles.importing.html import parse_date
-from articles.importing.sources import SourceDetails
+from articles.importing.records import SourceDetails
 from articles.importing.urls import check_url, shown_url, valid_http_url
 
 MANIFEST_NAME = "manifest.json"

@@ -47,3 +47,21 @@ class ReadLimits:
     max_entries: int = 1000
     # May a URL point at a loopback, private or link-local address? (settings.IMPORT_ALLOW_PRIVATE_URLS)
     allow_private_addresses: bool = False
+
+
+@dataclass(frozen=True)
+class SourceDetails:
+    """What the person importing says about a source's articles, over what the source itself says: the
+    outlet's name, the article's web address and its publication date (ISO 8601). Empty means "not given"."""
+
+    outlet: str = ""
+    url: str = ""
+    published_at: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {key: value for key, value in vars(self).items() if value}
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> SourceDetails | None:
+        data = {key: str(data.get(key) or "") for key in ("outlet", "url", "published_at")} if data else {}
+        return cls(**data) if any(data.values()) else None

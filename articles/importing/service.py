@@ -19,8 +19,8 @@ from articles.importing.duplicates import NearDuplicateIndex, content_hash
 from articles.importing.errors import BatchRejected, ImportFailure
 from articles.importing.html import domain_of, is_date_only, parse_date
 from articles.importing.readers import read_source
-from articles.importing.records import Entry, ParsedArticle, ReadLimits
-from articles.importing.sources import ImportSource, SourceDetails, size_label
+from articles.importing.records import Entry, ParsedArticle, ReadLimits, SourceDetails
+from articles.importing.sources import ImportSource, size_label
 from articles.importing.urls import check_url, shown_url, without_credentials
 from articles.models import Article, ImportBatch, ImportItem, Outlet, Story
 from articles.nlp.language import detect_language
