@@ -210,3 +210,29 @@ class PresenceForm(forms.Form):
     """The open brief pane's ping: the brief's version it shows, when it says."""
 
     version = OptionalIntegerField()
+
+
+# --- The stories' pages -----------------------------------------------------------------------------
+
+
+class StoryCreateForm(forms.Form):
+    title = posted_text()  # the service says what a title needs (articles.services.stories)
+
+
+class RerunAnalysisForm(forms.Form):
+    algorithm = forms.CharField(required=False)  # checked against the story's algorithms by the view
+
+
+class SeenCorrectionForm(forms.Form):
+    """The last source correction the editor saw (hidden in "Edit source details"); None when not said."""
+
+    seen_correction = OptionalIntegerField()
+
+
+class ImportForm(forms.Form):
+    """The import form's text fields (the files and their details are read beside it)."""
+
+    pasted = forms.CharField(required=False)
+    pasted_title = forms.CharField(required=False)
+    url = forms.CharField(required=False)
+    feed_url = forms.CharField(required=False)

@@ -12,7 +12,7 @@ from articles import jobs
 from articles.importing import BatchRejected, ImportSource
 from articles.models import ImportBatch, Story
 from articles.rules import HTTP_SCHEMES
-from web.forms import SourceFieldsForm
+from web.forms import ImportForm, SourceFieldsForm
 from web.htmx import render_htmx, require_permission
 
 IMPORT_PAGE = "articles/import.html"
@@ -29,8 +29,10 @@ def _sources_from_form(
 ) -> tuple[list, list[str]]:
     """ImportSources from the form, and the problems found (for the editor, naming the field)."""
     sources, problems = [], []
+    form = ImportForm(request.POST)
+    typed = form.cleaned_data if form.is_valid() else {}
     files = request.FILES.getlist("files")
-    pasted = request.POST.get("pasted", "").strip()
+    pasted = typed.get("pasted", "")
     for details, what, given, how in (
         (files_details, "the files", bool(files), "choose the files"),
         (pasted_details, "the pasted text", bool(pasted), "paste the text"),
@@ -63,7 +65,7 @@ def _sources_from_form(
             continue
         sources.append(ImportSource(name=upload.name, data=upload.read(), details=file_details))
     if pasted:
-        label = request.POST.get("pasted_title", "").strip() or "Pasted text"
+        label = typed.get("pasted_title", "") or "Pasted text"
         text = pasted if label == "Pasted text" else f"{label}\n\n{pasted}"
         sources.append(
             ImportSource(
@@ -75,7 +77,7 @@ def _sources_from_form(
         )
     validate_url = URLValidator(schemes=list(HTTP_SCHEMES))
     for field, hint, label in (("url", "url", "Web page URL"), ("feed_url", "feed", "Feed URL")):
-        value = request.POST.get(field, "").strip()
+        value = typed.get(field, "")
         if not value:
             continue
         try:

@@ -21,7 +21,7 @@ from articles.services.sources import (
 )
 from briefs import selectors as brief_reads
 from briefs.services import article_source_correct
-from web.forms import ArticleSourceForm
+from web.forms import ArticleSourceForm, SeenCorrectionForm
 from web.htmx import require_permission
 from web.views.briefs import _int_param
 from web.views.text import article_text_context
@@ -77,9 +77,9 @@ def article_source_details(request: HttpRequest, slug: str, article_id: int) -> 
     form = ArticleSourceForm(request.POST, prefix=PREFIX)
     if not form.is_valid():
         return _refused(request, story, article, form, status=422)
-    try:
-        seen = int(request.POST.get("seen_correction", ""))
-    except ValueError:
+    seen_form = SeenCorrectionForm(request.POST)
+    seen = seen_form.cleaned_data["seen_correction"] if seen_form.is_valid() else None
+    if seen is None:
         seen = latest_correction_id(article)
     try:
         update = article_source_correct(article, request.user, seen_correction=seen, **form.cleaned_data)

@@ -13,6 +13,7 @@ from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
 from briefs import selectors as brief_reads
 from briefs.models import Brief
+from web.forms import RerunAnalysisForm, StoryCreateForm
 from web.htmx import redirect_htmx, render_htmx, require_permission, wants_partial
 from web.views.briefs import _int_param, brief_pane_context
 from web.views.sources import ARTICLE_PAGE, article_page_context
@@ -48,7 +49,9 @@ def story_list(request: HttpRequest) -> HttpResponse:
 def story_create_view(request: HttpRequest) -> HttpResponse:
     require_permission(request, "articles.add_story")
     try:
-        story = story_create(title=request.POST.get("title", ""), user=request.user)
+        form = StoryCreateForm(request.POST)
+        form.is_valid()  # every value is acceptable here; the service refuses a bad title
+        story = story_create(title=form.cleaned_data["title"], user=request.user)
     except StoryNameError as error:
         messages.error(request, str(error))
         return redirect("story_list")
@@ -223,7 +226,8 @@ def claim_evidence(request: HttpRequest, slug: str, claim_id: int) -> HttpRespon
 def story_rerun_analysis_view(request: HttpRequest, slug: str) -> HttpResponse:
     require_permission(request, "briefs.rerun_analysis")
     story = get_object_or_404(Story, slug=slug)
-    algorithm = request.POST.get("algorithm") or None
+    form = RerunAnalysisForm(request.POST)
+    algorithm = (form.cleaned_data["algorithm"] if form.is_valid() else "") or None
     if algorithm and algorithm not in article_reads.summary_algorithms(story):
         messages.error(request, f"“{algorithm}” is not a summary algorithm of this workbench.")
         return redirect(story)
