@@ -37,9 +37,13 @@ from articles.services.entities import consolidate_story_entities
 logger = logging.getLogger(__name__)
 
 
-def synthesis_params() -> BriefParams:
+def synthesis_params(word_budget: int | None = None) -> BriefParams:
+    """The engine's parameters from the settings: the story synthesis, find_claims and summarize_clusters
+    (with its --words) all read them here."""
     return BriefParams(
-        word_budget=settings.BRIEF_WORD_BUDGET, claim_threshold=settings.CLAIM_SIMILARITY_THRESHOLD
+        word_budget=word_budget or settings.BRIEF_WORD_BUDGET,
+        claim_threshold=settings.CLAIM_SIMILARITY_THRESHOLD,
+        redundancy_threshold=settings.BRIEF_REDUNDANCY_THRESHOLD,
     )
 
 

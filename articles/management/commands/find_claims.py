@@ -25,8 +25,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.management.commands.summarize_clusters import BadLine, parse_cluster
-from articles.nlp.brief import BriefParams
 from articles.nlp.synthesis import Synthesis, documents_from_texts, synthesize
+from articles.services.synthesis import synthesis_params
 
 
 def claims_record(cluster_id: Any, synthesis: Synthesis, documents: list) -> dict[str, Any]:
@@ -74,9 +74,7 @@ class Command(BaseCommand):
     def handle(self, *args, input: Path, output: Path | None, **options):
         if not input.is_file():
             raise CommandError(f"{input}: no such file.")
-        params = BriefParams(
-            word_budget=settings.BRIEF_WORD_BUDGET, claim_threshold=settings.CLAIM_SIMILARITY_THRESHOLD
-        )
+        params = synthesis_params()
         failures: list[str] = []
         done = 0
         out = output.open("w", encoding="utf-8") if output else self.stdout

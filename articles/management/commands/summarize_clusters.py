@@ -17,8 +17,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.nlp.brief import BriefParams, cluster_documents, select_brief
+from articles.nlp.brief import cluster_documents, select_brief
 from articles.nlp.segmentation import segment_many
+from articles.services.synthesis import synthesis_params
 
 
 class BadLine(ValueError):
@@ -73,7 +74,7 @@ class Command(BaseCommand):
             raise CommandError(f"--words must be at least 1 (got {words}).")
         if not input.is_file():
             raise CommandError(f"{input}: no such file.")
-        params = BriefParams(word_budget=words, claim_threshold=settings.CLAIM_SIMILARITY_THRESHOLD)
+        params = synthesis_params(words)
         seconds = {"read": 0.0, "segment": 0.0, "select": 0.0, "write": 0.0}
         failures: list[str] = []
         done = 0
