@@ -111,6 +111,15 @@ class ArticleSourceForm(SourceFieldsForm):
         return " ".join(self.cleaned_data["byline"].split())
 
 
+def query_int(request, name: str) -> int | None:
+    """A whole number from the query string (a page's part, a revision's number); None when absent or not
+    a number, so that a hand-edited address shows the default instead of an error."""
+    try:
+        return int(request.GET[name])
+    except (KeyError, ValueError):
+        return None
+
+
 # --- The brief's actions --------------------------------------------------------------------------------
 # Each POST of the brief pane is read by one of these forms (web.views.briefs.brief_action). Their error
 # messages are what the editor reads in the pane.

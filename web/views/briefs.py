@@ -494,13 +494,6 @@ def brief_pane(request: HttpRequest, slug: str) -> HttpResponse:
 # --- History ---------------------------------------------------------------------------------------
 
 
-def _int_param(request: HttpRequest, name: str) -> int | None:
-    try:
-        return int(request.GET[name])
-    except (KeyError, ValueError):
-        return None
-
-
 @require_GET
 @login_required
 def history(request: HttpRequest, slug: str) -> HttpResponse:
@@ -508,8 +501,8 @@ def history(request: HttpRequest, slug: str) -> HttpResponse:
     brief = brief_reads.brief_or_default(story)
     revisions = list(brief_reads.revisions(brief))
     numbers = [r.number for r in revisions]
-    newer = _int_param(request, "b") or (numbers[0] if numbers else None)
-    older = _int_param(request, "a")
+    newer = forms.query_int(request, "b") or (numbers[0] if numbers else None)
+    older = forms.query_int(request, "a")
     if older is None and newer is not None:
         older = next((n for n in numbers if n < newer), newer)
     changes, problem = None, ""

@@ -21,9 +21,8 @@ from articles.services.sources import (
 )
 from briefs import selectors as brief_reads
 from briefs.services import article_source_correct
-from web.forms import ArticleSourceForm, SeenCorrectionForm
+from web.forms import ArticleSourceForm, SeenCorrectionForm, query_int
 from web.htmx import require_permission
-from web.views.briefs import _int_param
 from web.views.text import article_text_context
 
 ARTICLE_PAGE = "articles/article_page.html"
@@ -60,7 +59,7 @@ def article_page_context(request: HttpRequest, story: Story, article: Article, *
         "story": story,
         "article": article,
         "brief": brief_reads.brief_or_default(story),
-        **article_text_context(article, _int_param(request, "part"), _int_param(request, "sentence")),
+        **article_text_context(article, query_int(request, "part"), query_int(request, "sentence")),
         **source_details_context(article, **extra),
     }
 

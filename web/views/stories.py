@@ -13,9 +13,9 @@ from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
 from briefs import selectors as brief_reads
 from briefs.models import Brief
-from web.forms import RerunAnalysisForm, StoryCreateForm
+from web.forms import RerunAnalysisForm, StoryCreateForm, query_int
 from web.htmx import redirect_htmx, render_htmx, require_permission, wants_partial
-from web.views.briefs import _int_param, brief_pane_context
+from web.views.briefs import brief_pane_context
 from web.views.sources import ARTICLE_PAGE, article_page_context
 from web.views.text import article_text_context
 
@@ -201,7 +201,7 @@ def article_text(request: HttpRequest, slug: str, article_id: int) -> HttpRespon
         "story": story,
         "article": article,
         "brief": brief_reads.brief_or_default(story),
-        **article_text_context(article, _int_param(request, "part"), _int_param(request, "sentence")),
+        **article_text_context(article, query_int(request, "part"), query_int(request, "sentence")),
     }
     return render_htmx(request, WORKSPACE, context, partial="article-text")
 
