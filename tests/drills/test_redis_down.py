@@ -66,7 +66,7 @@ def test_with_redis_down_editing_goes_on_and_the_waiting_import_runs_once_redis_
     assert list(batch.items.values_list("status", flat=True)) == [ImportItem.Status.PENDING] * len(SEEDS)
     status = editor_client.get(reverse("story_jobs", args=[story.slug]), **HTMX).content.decode()
     assert f'id="job-{job.pk}"' in status and "job-queued" in status and "Queued" in status
-    assert "1 queued" in status
+    assert "Working — Import queued." in status  # the status line says what waits
     batch_page = editor_client.get(started["Location"]).content.decode()
     assert "Pending" in batch_page
 
