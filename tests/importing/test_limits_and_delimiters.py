@@ -34,7 +34,9 @@ def test_csv_rows_separated_otherwise_than_the_header_fail_instead_of_becoming_g
 
 
 def test_a_csv_row_with_too_few_or_too_many_values_fails_alone_naming_the_columns(story):
-    data = f'title,text,outlet\nBudget,"{make_text(61, paragraphs=1)}",Gazette\nStray line without delimiters\n'
+    data = (
+        f'title,text,outlet\nBudget,"{make_text(61, paragraphs=1)}",Gazette\nStray line without delimiters\n'
+    )
 
     good, stray = import_file(story, "rows.csv", data)
 

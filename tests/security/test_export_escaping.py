@@ -87,11 +87,7 @@ def rendered_markdown() -> Markup:
 
 def test_the_markdown_export_renders_without_live_markup():
     html = rendered_markdown()
-    leaked = [
-        (tag, attrs)
-        for tag, attrs in html.tags
-        if tag not in ALLOWED or set(attrs) - ALLOWED[tag]
-    ]
+    leaked = [(tag, attrs) for tag, attrs in html.tags if tag not in ALLOWED or set(attrs) - ALLOWED[tag]]
     assert not leaked, f"markup from the brief's values became live: {leaked}"
 
 
@@ -126,9 +122,9 @@ def test_the_html_and_json_exports_escape_the_same_values():
     scripts = [tag for tag, _ in tags if tag in {"script", "svg", "img", "iframe", "div", "b"}]
     handlers = [name for _, attrs in tags for name in attrs if name.startswith("on")]
     bad_links = [
-        attrs.get("href") for tag, attrs in tags if tag == "a" and not (attrs.get("href") or "#").startswith(
-            ("https://", "#", "/")
-        )
+        attrs.get("href")
+        for tag, attrs in tags
+        if tag == "a" and not (attrs.get("href") or "#").startswith(("https://", "#", "/"))
     ]
     assert (scripts, handlers, bad_links) == ([], [], [])
     exported = json.loads(snapshot_json(snapshot))
