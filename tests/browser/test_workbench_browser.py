@@ -49,6 +49,13 @@ def brief_items(page: Page):
     return page.locator("#brief-pane li.brief-item")
 
 
+def htmx_settled(page: Page) -> None:
+    """No HTMX request, swap or settle under way."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def drag_item_before(page: Page, source, target) -> None:
     """HTML5 drag and drop as the browser dispatches it (Playwright's mouse drag does not start one here)."""
     data = page.evaluate_handle("() => new DataTransfer()")
@@ -92,6 +99,8 @@ def test_editor_and_chief_publish_a_sourced_brief(live_server, pipeline_story, n
     editor.get_by_role("button", name=f"Move item {count} up").focus()
     editor.keyboard.press("Enter")
     expect(brief_items(editor).nth(count - 2)).to_have_attribute("data-item-id", added)
+    expect(editor.locator("#brief-pane")).to_contain_text("version 3")
+    htmx_settled(editor)  # a drop on a pane being swapped would land on elements already gone
     drag_item_before(editor, brief_items(editor).nth(count - 2), brief_items(editor).nth(0))
     expect(brief_items(editor).nth(0)).to_have_attribute("data-item-id", added)
     expect(editor.locator("#brief-pane")).to_contain_text("version 4")
