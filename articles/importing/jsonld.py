@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from articles.rules import is_http_url
+
 # schema.org types of an article (NewsArticle and its subtypes, and the general ones news sites use).
 ARTICLE_TYPES = frozenset(
     {
@@ -54,7 +56,7 @@ def json_ld_url(node: dict) -> str:
             value = value.get("@id") or value.get("url")
         if isinstance(value, list):
             value = value[0] if value else ""
-        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+        if isinstance(value, str) and is_http_url(value):
             return value.strip()
     return ""
 

@@ -26,6 +26,7 @@ from articles.importing.jsonld import (
     json_ld_names,
     json_ld_url,
 )
+from articles.rules import http_url, is_http_url
 
 # <meta> names and properties that declare when an article was published, most specific first.
 DATE_META = (
@@ -224,6 +225,6 @@ def _absolute(href: str, base: str) -> str:
     href = (href or "").strip()
     if not href:
         return ""
-    if base and not href.lower().startswith(("http://", "https://")):
+    if base and not is_http_url(href):
         href = urljoin(base, href)
-    return href if href.lower().startswith(("http://", "https://")) else ""
+    return http_url(href)
