@@ -182,6 +182,18 @@ def wait_synthesised(run: Run, query, size: int, started: float, timeout: float)
             raise SystemExit(f"the worker stopped; see {run.log_dir}")
 
 
+def time_story(run: Run, query, docs_file: Path, size: int, timeout: float) -> dict:
+    """Queue the import as the web side does, wait for the synthesised story, stop the workers."""
+    started = time.perf_counter()
+    run.manage("shell", "-c", QUEUE_SCRIPT.replace("sys.argv[1]", repr(str(docs_file))))
+    try:
+        elapsed, failed, claims = wait_synthesised(run, query, size, started, timeout)
+    finally:
+        run.sample()
+        run.stop()
+    return {"elapsed": elapsed, "failed": failed, "claims": claims, "peak_kib": run.peak_kib}
+
+
 def embedded(docs_file: Path, size: int, work: Path, timeout: float) -> dict:
     db = work / f"embedded-{size}.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL"}}
@@ -201,14 +213,7 @@ def embedded(docs_file: Path, size: int, work: Path, timeout: float) -> dict:
         with sqlite3.connect(db, timeout=30) as conn:
             return conn.execute(sql).fetchone()
 
-    started = time.perf_counter()
-    run.manage("shell", "-c", QUEUE_SCRIPT.replace("sys.argv[1]", repr(str(docs_file))))
-    try:
-        elapsed, failed, claims = wait_synthesised(run, query, size, started, timeout)
-    finally:
-        run.sample()
-        run.stop()
-    return {"elapsed": elapsed, "failed": failed, "claims": claims, "peak_kib": run.peak_kib}
+    return time_story(run, query, docs_file, size, timeout)
 
 
 def real(docs_file: Path, size: int, work: Path, timeout: float, pg: str, redis: str) -> dict:
@@ -238,14 +243,7 @@ def real(docs_file: Path, size: int, work: Path, timeout: float, pg: str, redis:
         with psycopg.connect(f"{pg}/{name}", autocommit=True) as conn:
             return conn.execute(sql).fetchone()
 
-    started = time.perf_counter()
-    run.manage("shell", "-c", QUEUE_SCRIPT.replace("sys.argv[1]", repr(str(docs_file))))
-    try:
-        elapsed, failed, claims = wait_synthesised(run, query, size, started, timeout)
-    finally:
-        run.sample()
-        run.stop()
-    return {"elapsed": elapsed, "failed": failed, "claims": claims, "peak_kib": run.peak_kib}
+    return time_story(run, query, docs_file, size, timeout)
 
 
 def main() -> None:

@@ -328,11 +328,17 @@ def merge_items(request: HttpRequest, brief: Brief, data: dict) -> str:
     return f"{len(set(item_ids))} items merged; their sources are united."
 
 
-@brief_action(forms.SourceChoiceForm)
-def attach_source(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
-    article = Article.objects.filter(story=brief.story, pk=data["article"]).first()
+def _story_article(brief: Brief, article_id: int) -> Article:
+    """The chosen source, which must be one of the story's articles."""
+    article = Article.objects.filter(story=brief.story, pk=article_id).first()
     if article is None:
         raise BriefActionError("That article is not in this story.")
+    return article
+
+
+@brief_action(forms.SourceChoiceForm)
+def attach_source(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
+    article = _story_article(brief, data["article"])
     item = brief_attach_source(
         brief,
         item_id,
@@ -348,9 +354,7 @@ def attach_source(request: HttpRequest, brief: Brief, data: dict, item_id: int) 
 
 @brief_action(forms.SourceChoiceForm)
 def detach_source(request: HttpRequest, brief: Brief, data: dict, item_id: int) -> str:
-    article = Article.objects.filter(story=brief.story, pk=data["article"]).first()
-    if article is None:
-        raise BriefActionError("That article is not in this story.")
+    article = _story_article(brief, data["article"])
     item = brief_detach_source(
         brief,
         item_id,
