@@ -39,6 +39,10 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings.local")
 
+import django  # noqa: E402
+
+django.setup()  # find_claims reads the engine's parameters from the settings (services.synthesis)
+
 import numpy as np  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 
@@ -394,9 +398,6 @@ def main() -> None:
     parser.add_argument("--no-legacy", action="store_true")
     parser.add_argument("--skip", nargs="*", default=[], choices=["dev", "msrp", "speed"])
     args = parser.parse_args()
-    import django
-
-    django.setup()
     from django.conf import settings
 
     params = BriefParams(
