@@ -4,7 +4,7 @@
 
 Adds the first N distinct documents of a Multi-News style file (default: multinews-val.jsonl) to a
 story one at a time, as an import does (each new text is first matched against those before it), once with
-articles.importing.duplicates.NearDuplicateIndex and once with the plain scan over every earlier text (the
+articles.nlp.duplicates.NearDuplicateIndex and once with the plain scan over every earlier text (the
 baseline, the workbench's method before the index), checks both find the same matches, and prints seconds and
 the ratio. A benchmark, not a test: it asserts nothing but that the answers agree.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from articles.importing.duplicates import NearDuplicateIndex, NearMatch, shingles, similarity  # noqa: E402
+from articles.nlp.duplicates import NearDuplicateIndex, NearMatch, shingles, similarity  # noqa: E402
 from bench.load import DEFAULT_PATH, load_documents  # noqa: E402
 
 THRESHOLD = 0.8

@@ -59,7 +59,7 @@ def _binary(token_sets) -> sparse.csr_matrix:
 
 
 def pair_features(table, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    from articles.nlp.claims import content_terms
+    from articles.nlp.terms import content_terms
 
     def dot(matrix, a, b):
         return np.asarray(matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()

@@ -2,8 +2,8 @@
 
 Front doors (the import_articles command, the web form, the Celery task) call the service:
 `create_import_batch(story, sources)` records what was given, `run_import_batch(batch_id)` reads and
-stores it. The readers (text, html, feeds, structured, duplicates) are plain Python and need no Django; the
-service is loaded on first use so that importing a reader does not require configured settings.
+stores it. The readers (text, html, feeds, structured) are plain Python and need no Django; the service is
+loaded on first use so that importing a reader does not require configured settings.
 """
 
 from __future__ import annotations

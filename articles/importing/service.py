@@ -15,7 +15,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from articles.importing.duplicates import NearDuplicateIndex, content_hash
 from articles.importing.errors import BatchRejected, ImportFailure
 from articles.importing.html import domain_of, is_date_only, parse_date
 from articles.importing.readers import read_source
@@ -23,6 +22,7 @@ from articles.importing.records import Entry, ParsedArticle, ReadLimits, SourceD
 from articles.importing.sources import ImportSource, size_label
 from articles.importing.urls import check_url, shown_url, without_credentials
 from articles.models import Article, ImportBatch, ImportItem, Outlet, Story
+from articles.nlp.duplicates import NearDuplicateIndex, content_hash
 from articles.nlp.language import detect_language
 from articles.rules import is_http_url
 

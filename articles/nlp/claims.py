@@ -26,21 +26,20 @@ only each sentence's nearest partners and every pair above the claim threshold.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-from nltk.stem.snowball import EnglishStemmer
 from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
-from sumy.utils import get_stop_words
 
-from articles.nlp.boilerplate import CLOSERS, TERMINAL
 from articles.nlp.consolidation import MentionRef, consolidate
 from articles.nlp.embeddings import DIMENSIONS
+from articles.nlp.facts import conflicting, sentence_details
+from articles.nlp.junk import junk_reason
+from articles.nlp.terms import content_terms, word_count
 from articles.nlp.types import SentenceSpan
 
 # Pairs below this similarity never enter the centrality graph (LexRank's usual threshold).
@@ -49,68 +48,6 @@ GRAPH_MIN_SIMILARITY = 0.1
 _BLOCK_CELLS = 4_000_000
 # Threads computing similarity blocks (the machine's cores, at most two).
 _SIMILARITY_THREADS = max(1, min(2, os.cpu_count() or 1))
-
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_STOP_WORDS = frozenset(get_stop_words("english")) | {
-    "s",
-    "t",
-    "said",
-    "says",
-    "say",
-    "also",
-    "would",
-    "could",
-}
-_stemmer = EnglishStemmer()
-
-
-class _TermOfWord(dict):
-    """Raw lower-case word -> its stemmed content term, or "" for a stop word; filled on first sight, so a
-    story's sentences cost one dict lookup per word (stemming is by far the dearest step otherwise)."""
-
-    def __missing__(self, word: str) -> str:
-        stripped = word.split("'")[0].split("’")[0]
-        term = _stemmer.stem(stripped) if stripped and stripped not in _STOP_WORDS else ""
-        if len(self) < 500_000:  # a bound for long-lived workers; the English vocabulary fits well within
-            self[word] = term
-        return term
-
-
-_term_of_word = _TermOfWord()
-
-
-def content_terms(text: str) -> list[str]:
-    """Stemmed content words of a sentence: lower-cased, stop words and apostrophe suffixes dropped."""
-    return [term for term in map(_term_of_word.__getitem__, _WORD.findall(text.lower())) if term]
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
-# --- what is not a claim -------------------------------------------------------------------------------
-
-# Fewer words than this is a fragment ("Photo.", "Read more", a quote shard).
-MIN_CLAIM_WORDS = 4
-
-
-def junk_reason(span: SentenceSpan) -> str:
-    """Why a sentence cannot be a claim, or "" when it can: page furniture (the segmenter's boilerplate
-    rules), a heading or headline (no closing punctuation), or a fragment (too short, or starting inside a
-    sentence: a lower-case first letter)."""
-    if span.is_boilerplate:
-        return span.boilerplate_reason or "boilerplate"
-    text = span.text.strip()
-    stripped = text.rstrip(CLOSERS).rstrip()
-    if not stripped or stripped[-1] not in TERMINAL:
-        return "heading"
-    if len(text.split()) < MIN_CLAIM_WORDS:
-        return "fragment"
-    first = next((ch for ch in text if ch.isalnum()), "")
-    if first.islower():
-        return "fragment"
-    return ""
-
 
 # --- the input -----------------------------------------------------------------------------------------
 
@@ -188,8 +125,6 @@ class SentenceTable:
     def details(self) -> list[list]:
         """Each row's checkable details (articles.nlp.facts), read once for the evidence split and the
         discrepancies."""
-        from articles.nlp.facts import sentence_details
-
         return [sentence_details(text, self.mentions[row]) for row, text in enumerate(self.texts)]
 
 
@@ -710,8 +645,6 @@ def evidence_split(table: SentenceTable) -> Callable[[list[int]], list[list[int]
     """For group_claims: cut a group so that no member contradicts its representative on a checkable detail
     (articles.nlp.facts): "50 ships resume Wednesday" is not supported by a source that says 40 ships. The
     members that contradict form claims of their own, by the same rule."""
-    from articles.nlp.facts import conflicting
-
     details = table.details
 
     def split(rows: list[int]) -> list[list[int]]:

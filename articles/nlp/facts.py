@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from articles.nlp.consolidation import TITLES
+from articles.nlp.terms import content_terms
 
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -124,8 +125,6 @@ def _format(value: float) -> str:
 
 
 def _stem(word: str) -> str:
-    from articles.nlp.claims import content_terms
-
     terms = content_terms(word)
     return terms[0] if terms else ""
 

@@ -33,10 +33,10 @@ from datetime import datetime
 import numpy as np
 
 from articles.nlp.boilerplate import CLOSERS
-from articles.nlp.claims import content_terms
 from articles.nlp.consolidation import NAME_LABELS
 from articles.nlp.embeddings import DIMENSIONS
 from articles.nlp.segmentation import DEFAULT_MODEL
+from articles.nlp.terms import content_terms
 from articles.nlp.types import SentenceSpan
 
 # Words under which a line is a fragment (a URL piece, a credit), not a sentence that reports.

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from articles.importing.duplicates import NearDuplicateIndex
 from articles.nlp.brief import BriefParams, BriefResult, select_brief
 from articles.nlp.claims import Mention, SourceDocument
 from articles.nlp.discrepancies import DiscrepancyFlag, find_discrepancies
+from articles.nlp.duplicates import NearDuplicateIndex
 from articles.nlp.entities import analyze_texts
 from articles.nlp.segmentation import DEFAULT_MODEL
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from articles.importing import ImportSource, sources_from_paths
-from articles.importing.duplicates import NearDuplicateIndex, content_hash, shingles, similarity
 from articles.models import Article, ImportItem, Story
+from articles.nlp.duplicates import NearDuplicateIndex, content_hash, shingles, similarity
 from tests.conftest import SEEDS_DIR
 
 from .conftest import import_file, import_sources, make_text

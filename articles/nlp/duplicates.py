@@ -1,6 +1,7 @@
 """Exact duplicates (the same normalised text) and near-duplicates (the same wire copy with small edits).
 
-Plain Python: text in, hashes and similarities out.
+Plain Python: text in, hashes and similarities out. Used by the import (a text already in the story is not
+stored again; a wire copy is marked) and by the synthesis (a copy supports a claim with its original).
 """
 
 from __future__ import annotations
