@@ -114,10 +114,7 @@ class ArticleSourceForm(SourceFieldsForm):
 def query_int(request, name: str) -> int | None:
     """A whole number from the query string (a page's part, a revision's number); None when absent or not
     a number, so that a hand-edited address shows the default instead of an error."""
-    try:
-        return int(request.GET[name])
-    except (KeyError, ValueError):
-        return None
+    return PageQueryForm(request.GET).value(name)
 
 
 # --- The brief's actions --------------------------------------------------------------------------------
@@ -245,3 +242,31 @@ class ImportForm(forms.Form):
     pasted_title = forms.CharField(required=False)
     url = forms.CharField(required=False)
     feed_url = forms.CharField(required=False)
+
+
+class PageQueryForm(forms.Form):
+    """The query string of the pages (`?q=`, `?filter=`, `?entity=`, `?algorithm=`, `?shown=`, `?sources=`,
+    `?view=`, an article's `?part=` and `?sentence=`, the compared revisions `?a=` and `?b=`). A link is never
+    refused: a value that does not clean falls back to its default (`value`), so an old or hand-edited link
+    still opens the page."""
+
+    q = forms.CharField(required=False)
+    filter = forms.CharField(required=False)  # one of articles.selectors.CLAIM_FILTERS, checked by the view
+    entity = forms.IntegerField(required=False, min_value=1)
+    algorithm = forms.CharField(required=False)  # one of the story's algorithms, checked by the view
+    shown = forms.IntegerField(required=False, min_value=0, max_value=100_000)
+    sources = forms.IntegerField(required=False, min_value=0, max_value=100_000)
+    view = forms.CharField(required=False)
+    part = forms.IntegerField(required=False)
+    sentence = forms.IntegerField(required=False)
+    a = forms.IntegerField(required=False)
+    b = forms.IntegerField(required=False)
+
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.is_valid()
+
+    def value(self, name: str, default=None):
+        """The cleaned value of one parameter, or `default` when it is missing, empty or does not clean."""
+        value = self.cleaned_data.get(name)
+        return default if value in (None, "") else value

@@ -176,3 +176,31 @@ def test_a_story_not_synthesised_yet_shows_claims_as_they_are_stored(db, editor_
         f'id="claim-{unique.pk}"'
         not in editor_client.get(url, HTTP_HX_TARGET="claims-pane", **HTMX).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?sources=lots&filter=bogus&entity=abc&algorithm=nope&shown=-5",
+        "?sources=99999999999999999999&entity=0&shown=1e3",
+        "?part=two&sentence=x&a=b&b=",
+    ],
+)
+def test_a_hand_edited_address_opens_the_workspace_with_the_defaults(
+    built, editor_client, few_sources_shown, query
+):
+    url = reverse("story_detail", args=[built.story.slug])
+    page = editor_client.get(url + query)
+    assert page.status_code == 200
+    html = page.content.decode()
+    first, second, _ = built.articles
+    assert listed_articles(html) == [first.pk, second.pk]  # the default page of sources
+    assert 'id="claims-pane"' in html
+
+
+def test_an_unreadable_part_number_shows_the_article_from_its_start(built, editor_client):
+    url = reverse("article_text", args=[built.story.slug, built.articles[0].pk])
+    page = editor_client.get(url + "?part=two&sentence=x")
+    assert page.status_code == 200
+    shown = re.findall(r'id="sentence-(\d+)"', page.content.decode())
+    assert shown and shown == re.findall(r'id="sentence-(\d+)"', editor_client.get(url).content.decode())

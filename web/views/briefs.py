@@ -561,7 +561,7 @@ def export_revision(request: HttpRequest, slug: str, number: int, fmt: str) -> H
             "briefs/export.html", {"brief": cite(revision.snapshot), "revision": revision, "story": story}
         )
     response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
-    disposition = "inline" if request.GET.get("view") else "attachment"
+    disposition = "inline" if forms.PageQueryForm(request.GET).value("view") else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{story.slug}-r{revision.number}.{fmt}"'
     return response
 

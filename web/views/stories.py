@@ -13,7 +13,7 @@ from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
 from briefs import selectors as brief_reads
 from briefs.models import Brief
-from web.forms import RerunAnalysisForm, StoryCreateForm, query_int
+from web.forms import PageQueryForm, RerunAnalysisForm, StoryCreateForm, query_int
 from web.htmx import redirect_htmx, render_htmx, require_permission, wants_partial
 from web.views.briefs import brief_pane_context
 from web.views.sources import ARTICLE_PAGE, article_page_context
@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def story_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = PageQueryForm(request.GET).value("q", "").strip()
     stories = list(brief_reads.story_list(query))
     for story in stories:
         story.analysis_state = article_reads.analysis_state(story)
@@ -59,28 +59,20 @@ def story_create_view(request: HttpRequest) -> HttpResponse:
     return redirect("story_import", slug=story.slug)
 
 
-def _claim_filter(request: HttpRequest) -> tuple[str, int | None]:
-    claim_filter = request.GET.get("filter", "all")
+def _claim_filter(query: PageQueryForm) -> tuple[str, int | None]:
+    claim_filter = query.value("filter", "all")
     if claim_filter not in article_reads.CLAIM_FILTERS:
         claim_filter = "all"
-    try:
-        entity_id = int(request.GET.get("entity", "")) or None
-    except ValueError:
-        entity_id = None
-    return claim_filter, entity_id
+    return claim_filter, query.value("entity")
 
 
 def _shown(request: HttpRequest, parameter: str, page: int) -> int:
     """How many entries a paged list shows: `page`, or more after "Show more" (`?<parameter>=`)."""
-    try:
-        shown = int(request.GET.get(parameter, ""))
-    except ValueError:
-        shown = 0
-    return max(page, min(shown, 100_000))
+    return max(page, PageQueryForm(request.GET).value(parameter, 0))
 
 
-def _summary_algorithm(request: HttpRequest, algorithms: list[str]) -> str:
-    algorithm = request.GET.get("algorithm", "")
+def _summary_algorithm(query: PageQueryForm, algorithms: list[str]) -> str:
+    algorithm = query.value("algorithm", "")
     if algorithm not in algorithms:
         algorithm = settings.SUMMARY_ALGORITHM if settings.SUMMARY_ALGORITHM in algorithms else algorithms[0]
     return algorithm
@@ -89,11 +81,12 @@ def _summary_algorithm(request: HttpRequest, algorithms: list[str]) -> str:
 def _common_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
     """What every pane's links and forms carry: the algorithm and the claim filter."""
     algorithms = article_reads.summary_algorithms(story)
-    claim_filter, entity_id = _claim_filter(request)
+    query = PageQueryForm(request.GET)
+    claim_filter, entity_id = _claim_filter(query)
     return {
         "story": story,
         "brief": brief,
-        "algorithm": _summary_algorithm(request, algorithms),
+        "algorithm": _summary_algorithm(query, algorithms),
         "algorithms": algorithms,
         "claim_filter": claim_filter,
         "entity_id": entity_id,
