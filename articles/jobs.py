@@ -45,6 +45,7 @@ from django.utils import timezone
 from articles.importing.service import Progress, create_import_batch, run_import_batch
 from articles.importing.sources import ImportSource
 from articles.models import Article, ImportBatch, ImportItem, Job, Story
+from articles.services import watching
 from articles.services.sources import SourceUpdate
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ TASK_NAMES = {
     Job.Kind.ANALYSIS: "articles.analyze_article",
     Job.Kind.SYNTHESIS: "articles.synthesize_story",
 }
+POLL_TASK = "articles.poll_source"
 
 
 def _transient_errors() -> tuple[type[BaseException], ...]:
@@ -502,3 +504,30 @@ def maybe_enqueue_synthesis(story_id: int) -> Job | None:
         if already is not None:
             return already
         return enqueue_synthesis(story)
+
+
+# --- Watched sources -------------------------------------------------------------------------------------
+
+
+def poll_source(source_id: int):
+    """Poll one watched source (articles.services.watching); the import of its new entries is queued in
+    the transaction that records it, and runs as any import job (analysis and synthesis follow)."""
+    return watching.poll(source_id, on_batch=enqueue_import)
+
+
+def poll_due_sources() -> int:
+    """Poll the watched sources that are due: each as a task of its own on the real stack (celery beat sends
+    this every SOURCE_POLL_CHECK_SECONDS), in this process on the embedded default (the embedded worker calls
+    it as often). A poll whose task cannot be sent is due again after its lease. Returns how many were due."""
+    from workbench.celery import app
+
+    claimed = watching.claim_due_sources()
+    for source_id in claimed:
+        if settings.JOBS_RUNNER == "worker":
+            poll_source(source_id)
+            continue
+        try:
+            app.tasks[POLL_TASK].apply_async(args=[source_id])
+        except Exception as exc:  # the broker is away: the source is due again when its lease ends
+            logger.warning("Source %s: poll not sent (%s: %s)", source_id, type(exc).__name__, exc)
+    return len(claimed)

@@ -117,7 +117,13 @@ class Article(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["story", "content_hash"], name="article_unique_text_per_story"),
         ]
-        indexes = [models.Index(fields=["story", "created"])]
+        indexes = [
+            models.Index(fields=["story", "created"]),
+            # A watched feed's entries are imported once in the whole workbench: found by address and text.
+            models.Index(fields=["url"], name="article_url"),
+            models.Index(fields=["content_hash"], name="article_content_hash"),
+            models.Index(fields=["source_name"], name="article_source_name"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -242,6 +248,15 @@ class ImportBatch(models.Model):
     created = models.DateTimeField(default=timezone.now)
     inputs = models.JSONField(default=list, help_text="What was given: file names, URLs, pasted text labels.")
     finished = models.DateTimeField(null=True, blank=True)
+    watched_source = models.ForeignKey(
+        "WatchedSource",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="batches",
+        help_text="The watched feed whose poll made this batch: its entries are imported once in the "
+        "whole workbench.",
+    )
 
     class Meta:
         ordering = ["-created"]
@@ -249,6 +264,66 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk} into {self.story}"
+
+
+class WatchedSource(models.Model):
+    """A feed (RSS, Atom, JSON Feed) the workbench polls on its own, importing each new entry into a story.
+
+    Polling is conditional (the validators the server sent last, `etag` and `last_modified`); a failure is
+    recorded on the source (`last_error`) and backs the next poll off (`failures`). What a poll found is
+    `last_result`; the articles it brought are in its import batches (`batches`)."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "Watched"
+        PAUSED = "paused", "Paused"
+
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Shown in lists; the feed's title if empty."
+    )
+    url = models.URLField(max_length=2000, unique=True, help_text="The feed's address (http or https).")
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="watched_sources")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    interval_minutes = models.PositiveIntegerField(default=15, help_text="Minutes between two polls.")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.ACTIVE)
+    created = models.DateTimeField(default=timezone.now)
+    next_poll_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last poll that found new content."
+    )
+    last_result = models.CharField(max_length=300, blank=True)
+    last_error = models.TextField(blank=True)
+    failures = models.PositiveIntegerField(default=0, help_text="Failed polls in a row.")
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    content_digest = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the feed as last read; the same bytes are skipped."
+    )
+
+    class Meta:
+        ordering = ["name", "url"]
+
+    def __str__(self) -> str:
+        return self.name or self.url
+
+    def get_absolute_url(self) -> str:
+        return reverse("source_list")
+
+    def clean(self) -> None:
+        """What the admin's form checks too: an http(s) address, polled no more often than the minimum."""
+        from django.core.exceptions import ValidationError
+
+        problems = {}
+        if not is_http_url(self.url):
+            problems["url"] = "Only http:// and https:// feeds can be watched."
+        if self.interval_minutes is not None and self.interval_minutes < settings.SOURCE_MIN_INTERVAL_MINUTES:
+            problems["interval_minutes"] = (
+                f"A source is polled at most every {settings.SOURCE_MIN_INTERVAL_MINUTES} minutes."
+            )
+        if problems:
+            raise ValidationError(problems)
 
 
 class ImportItem(models.Model):

@@ -6,13 +6,27 @@ in briefs/selectors.py.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from articles.models import (
@@ -22,10 +36,12 @@ from articles.models import (
     Claim,
     Discrepancy,
     Entity,
+    ImportBatch,
     Mention,
     Sentence,
     Story,
     Summary,
+    WatchedSource,
 )
 from articles.rules import shorten
 
@@ -498,3 +514,215 @@ def article_for_reading(story: Story, article_id: int) -> Article | None:
         .filter(pk=article_id)
         .first()
     )
+
+
+# --- Watched sources ---------------------------------------------------------------------------------
+
+
+@dataclass
+class BatchCounts:
+    imported: int
+    duplicates: int
+    failed: int
+    pending: int
+
+
+def watched_sources() -> list[WatchedSource]:
+    """Every watched source with its story and, as `latest_batch` (None before the first), the import batch
+    of its latest poll that found new entries, with `counts` of what that import did; three queries."""
+    sources = list(WatchedSource.objects.select_related("story").order_by("name", "url"))
+    latest_ids = {
+        row["watched_source"]: row["latest"]
+        for row in ImportBatch.objects.filter(watched_source__in=[s.pk for s in sources])
+        .values("watched_source")
+        .annotate(latest=Max("id"))
+    }
+    batches = {
+        batch.pk: batch
+        for batch in ImportBatch.objects.filter(pk__in=latest_ids.values()).annotate(
+            imported=Count("items", filter=Q(items__status__in=["imported", "near_duplicate"])),
+            duplicates=Count("items", filter=Q(items__status="duplicate")),
+            failed=Count("items", filter=Q(items__status="failed")),
+            pending=Count("items", filter=Q(items__status="pending")),
+        )
+    }
+    for source in sources:
+        batch = batches.get(latest_ids.get(source.pk))
+        source.latest_batch = batch
+        source.counts = (
+            BatchCounts(batch.imported, batch.duplicates, batch.failed, batch.pending) if batch else None
+        )
+    return sources
+
+
+# --- What changed: since a moment (the last publication), and the story's timeline ---------------------
+
+
+def _source_key(outlet_id: int | None, article_id: int) -> str:
+    """As Article.source_key: one outlet, one source; an article of unknown outlet, a source of its own."""
+    return f"outlet:{outlet_id}" if outlet_id else f"article:{article_id}"
+
+
+@dataclass
+class ArticleTimes:
+    story_id: int
+    created: datetime  # when it arrived in the workbench
+    source: str
+    copy_of: int | None  # the article it is a near-duplicate (wire copy) of
+
+
+def _independent_sources(article_ids, times: dict[int, ArticleTimes]) -> set[str]:
+    """The sources of these articles as the synthesis counts them: one per outlet, a wire copy of an
+    article among them not counted apart."""
+    ids = set(article_ids)
+    return {times[a].source for a in ids if times[a].copy_of not in ids}
+
+
+@dataclass
+class CoverageChanges:
+    """What arrived after `since` (counted from when each supporting article arrived in the workbench)."""
+
+    since: datetime
+    new_articles: int = 0
+    new_sources: int = 0  # outlets (or unknown-outlet articles) with no article before `since`, copies aside
+    new_claims: int = 0  # claims every source of which arrived after `since`
+    new_shared_claims: int = 0  # of those, the ones reported by two or more sources
+    claims_gained_support: int = 0  # claims that had sources before and have more now
+    new_discrepancies: int = 0  # flags with a side in an article that arrived after `since`
+
+    @property
+    def any(self) -> bool:
+        return bool(self.new_articles)
+
+
+def coverage_changes(since_by_story: dict[int, datetime]) -> dict[int, CoverageChanges]:
+    """For each story id, what its coverage gained after the given moment; four queries for any number of
+    stories (claims and flags are read only for stories that gained articles)."""
+    changes = {story_id: CoverageChanges(since) for story_id, since in since_by_story.items()}
+    if not changes:
+        return changes
+    times = {
+        pk: ArticleTimes(story_id, created, _source_key(outlet_id, pk), copy_of)
+        for pk, story_id, created, outlet_id, copy_of in Article.objects.filter(
+            story_id__in=since_by_story
+        ).values_list("id", "story_id", "created", "outlet_id", "near_duplicate_of_id")
+    }
+
+    def new(article_id: int) -> bool:
+        entry = times[article_id]
+        return entry.created > since_by_story[entry.story_id]
+
+    old_sources: dict[int, set[str]] = defaultdict(set)
+    new_sources: dict[int, set[str]] = defaultdict(set)
+    for pk, entry in times.items():
+        if new(pk):
+            changes[entry.story_id].new_articles += 1
+            if entry.copy_of is None:  # a wire copy is not a source of its own
+                new_sources[entry.story_id].add(entry.source)
+        else:
+            old_sources[entry.story_id].add(entry.source)
+    for story_id, sources in new_sources.items():
+        changes[story_id].new_sources = len(sources - old_sources[story_id])
+    changed = [story_id for story_id, change in changes.items() if change.new_articles]
+    if not changed:
+        return changes
+    members: dict[int, set[int]] = defaultdict(set)
+    for claim_id, article_id in Claim.sentences.through.objects.filter(
+        claim__story_id__in=changed
+    ).values_list("claim_id", "sentence__article_id"):
+        members[claim_id].add(article_id)
+    for article_ids in members.values():
+        change = changes[times[next(iter(article_ids))].story_id]
+        before = _independent_sources([a for a in article_ids if not new(a)], times)
+        now = _independent_sources(article_ids, times)
+        if not before:
+            change.new_claims += 1
+            change.new_shared_claims += len(now) >= 2
+        elif len(now) > len(before):
+            change.claims_gained_support += 1
+    for story_id, side_a, side_b in Discrepancy.objects.filter(claim__story_id__in=changed).values_list(
+        "claim__story_id", "sentence_a__article_id", "sentence_b__article_id"
+    ):
+        changes[story_id].new_discrepancies += new(side_a) or new(side_b)
+    return changes
+
+
+@dataclass
+class TimelineEvent:
+    when: datetime
+    kind: str  # "source" (an outlet's first report), "claim" (a fact reported by a second source), "flag"
+    text: str
+    detail: str = ""
+    article: Article | None = None
+    date_only: bool = False  # the outlet gave the day, not the time
+    sources: list[tuple[str, datetime]] = field(default_factory=list)  # a claim's sources, and when each
+
+
+def _reported_at(article: Article) -> tuple[datetime, bool]:
+    """When the outlet reported it (its publication time), else when it arrived; and whether only the day is
+    known."""
+    if article.published_at is not None:
+        return article.published_at, not article.published_time_known
+    return article.created, False
+
+
+def story_timeline(story: Story) -> list[TimelineEvent]:
+    """The story as it unfolded, oldest first: when each outlet first reported it, when each claim was
+    reported by a second independent source (with every source and when), and when each discrepancy
+    appeared (when the later of its two reports did). Times are the outlets' publication times, or the
+    arrival in the workbench for an article that gives none. Four queries."""
+    articles = {a.pk: a for a in story.articles.select_related("outlet")}
+    reported = {pk: _reported_at(article) for pk, article in articles.items()}
+    events: list[TimelineEvent] = []
+    first_of: dict[str, Article] = {}
+    for article in sorted(articles.values(), key=lambda a: (reported[a.pk][0], a.pk)):
+        first_of.setdefault(article.source_key, article)
+    for article in first_of.values():
+        when, date_only = reported[article.pk]
+        events.append(
+            TimelineEvent(
+                when, "source", f"{article.source_label} first reports", article.title, article, date_only
+            )
+        )
+    times = {
+        pk: ArticleTimes(story.pk, a.created, a.source_key, a.near_duplicate_of_id)
+        for pk, a in articles.items()
+    }
+    members: dict[int, set[int]] = defaultdict(set)
+    for claim_id, article_id in Claim.sentences.through.objects.filter(claim__story=story).values_list(
+        "claim_id", "sentence__article_id"
+    ):
+        members[claim_id].add(article_id)
+    claims = Claim.objects.filter(story=story, support__gte=2).values_list("id", "text")
+    for claim_id, text in claims:
+        ids = sorted(members.get(claim_id, ()), key=lambda a: (reported[a][0], a))
+        seen: set[int] = set()
+        second = None
+        for article_id in ids:
+            seen.add(article_id)
+            if len(_independent_sources(seen, times)) >= 2:
+                second = article_id
+                break
+        if second is None:
+            continue
+        when, date_only = reported[second]
+        sources = [(articles[a].source_label, reported[a][0]) for a in ids]
+        events.append(TimelineEvent(when, "claim", text, "", articles[second], date_only, sources))
+    for kind, value_a, value_b, side_a, side_b in Discrepancy.objects.filter(claim__story=story).values_list(
+        "kind", "value_a", "value_b", "sentence_a__article_id", "sentence_b__article_id"
+    ):
+        later = max((side_a, side_b), key=lambda a: (reported[a][0], a))
+        other = side_b if later == side_a else side_a
+        when, date_only = reported[later]
+        events.append(
+            TimelineEvent(
+                when,
+                "flag",
+                f"Sources disagree ({kind}): “{value_a}” / “{value_b}”",
+                f"{articles[later].source_label} against {articles[other].source_label}",
+                articles[later],
+                date_only,
+            )
+        )
+    order = {"source": 0, "claim": 1, "flag": 2}
+    return sorted(events, key=lambda e: (e.when, order[e.kind]))

@@ -90,6 +90,25 @@ def requeue_stale_jobs_task() -> None:
         logger.warning("Re-sent %d stale queued job(s); %d could not be sent.", sent, waiting)
 
 
+@shared_task(name="articles.poll_due_sources", ignore_result=True)
+def poll_due_sources_task() -> None:
+    """Sent by celery beat every SOURCE_POLL_CHECK_SECONDS: one poll task per watched source that is due."""
+    jobs.poll_due_sources()
+
+
+@shared_task(
+    name="articles.poll_source",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=jobs.TRANSIENT_ERRORS,
+    retry_backoff=2,
+    max_retries=3,
+)
+def poll_source_task(source_id: int) -> None:
+    """One watched source's poll; what it finds is imported by an import job of its own."""
+    jobs.poll_source(source_id)
+
+
 @worker_process_init.connect
 def prepare_worker_process(**_kwargs) -> None:
     """A Celery pool process: one embedding thread (the pool has a process per core; EMBEDDING_THREADS

@@ -10,6 +10,8 @@ A claim is a conditional update (queued -> running), so two embedded workers nev
 the worker also recovers the jobs whose lease ran out (articles.jobs.recover_stale_jobs): a job left running
 by a worker or a command that was killed is queued again, and given up with a reason after JOB_MAX_ATTEMPTS.
 Stopped with Ctrl-C or SIGTERM, the worker puts the job it was running back in the queue, uncounted.
+Every few seconds it also polls the watched sources that are due (celery beat's work on the real stack, every
+SOURCE_POLL_CHECK_SECONDS), so that "Poll now" answers at once; their imports become jobs like any other.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from articles import jobs
 from articles.models import Job
 
 logger = logging.getLogger(__name__)
+# How often the embedded worker looks for watched sources that are due (one indexed query).
+EMBEDDED_SOURCE_CHECK_SECONDS = 5
 
 RUNNERS: dict[str, Callable[..., Job | None]] = {
     Job.Kind.IMPORT: jobs.run_import_job,
@@ -92,11 +96,17 @@ def serve(*, poll_seconds: float = 1.0, until_idle: bool = False, log: Callable[
     load_models()
     ran = 0
     current: Job | None = None
+    next_source_check = 0.0
     try:
         while True:
             close_old_connections()
             try:
                 jobs.recover_stale_jobs(dispatch_again=False)
+                if time.monotonic() >= next_source_check:  # the watched sources that are due, polled here
+                    next_source_check = time.monotonic() + min(
+                        EMBEDDED_SOURCE_CHECK_SECONDS, settings.SOURCE_POLL_CHECK_SECONDS
+                    )
+                    jobs.poll_due_sources()
                 current = claim_next()
                 if current is not None:
                     run_claimed(current)

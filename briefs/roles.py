@@ -13,12 +13,16 @@ _READ = [
     "briefs.view_brief",
     "briefs.view_revision",
     "briefs.view_publication",
+    "articles.view_watchedsource",  # the Sources page, read-only
 ]
 # Editors also correct an article's source details (outlet, URL, byline, date) on its page in the workbench
 # (articles.change_article; audited, see articles.services.sources); only the admin's staff see the admin.
 _EDIT = [
     "articles.add_story",
     "articles.change_article",
+    # Watched feeds (the Sources page): add one, pause or resume it, poll it now.
+    "articles.add_watchedsource",
+    "articles.change_watchedsource",
     "briefs.import_articles",
     "briefs.edit_brief",
     "briefs.rerun_analysis",

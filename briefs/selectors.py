@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from articles import selectors as article_reads
 from articles.models import (
     Article,
     CandidateBrief,
@@ -62,6 +63,7 @@ class LivePublication:
 
     revision_number: int
     published_at: datetime
+    articles_since: int = 0  # articles that arrived in the story after it
 
 
 def brief_or_default(story: Story) -> Brief:
@@ -78,15 +80,23 @@ def brief_with_items(story: Story) -> Brief:
     """The brief with its items and their sources, in three queries; before the brief's first edit, an
     unsaved empty one (brief_or_default).
 
-    Annotated with what the pane shows besides: `live_publication` (LivePublication or None) and
+    Annotated with what the pane shows besides: `live_publication` (LivePublication or None, with how many
+    articles arrived since) and
     `candidate_item_count` (None when the story has no candidate brief yet).
     """
     live = Publication.objects.filter(brief=OuterRef("pk"), unpublished_at__isnull=True)
+    live_in_articles = Publication.objects.filter(brief=OuterRef(OuterRef("pk")), unpublished_at__isnull=True)
     brief = (
         Brief.objects.select_related("story", "updated_by")
         .annotate(
             live_revision_number=Subquery(live.values("revision__number")[:1]),
             live_published_at=Subquery(live.values("published_at")[:1]),
+            articles_since_publication=count_subquery(
+                Article.objects.filter(
+                    story=OuterRef("story_id"),
+                    created__gt=Subquery(live_in_articles.values("published_at")[:1]),
+                )
+            ),
             has_candidate=Exists(CandidateBrief.objects.filter(story=OuterRef("story_id"))),
             candidate_sentences=count_subquery_by(
                 CandidateBriefSentence.objects.filter(candidate__story=OuterRef("story_id")),
@@ -116,7 +126,7 @@ def brief_with_items(story: Story) -> Brief:
         brief.candidate_item_count = candidate.item_count if candidate is not None else None
         return brief
     brief.live_publication = (
-        LivePublication(brief.live_revision_number, brief.live_published_at)
+        LivePublication(brief.live_revision_number, brief.live_published_at, brief.articles_since_publication)
         if brief.live_revision_number is not None
         else None
     )
@@ -178,3 +188,17 @@ def live_publications(limit: int = 50) -> QuerySet[Publication]:
         .filter(unpublished_at__isnull=True)
         .order_by("-published_at")[:limit]
     )
+
+
+def with_changes_since_publication(stories: list[Story]) -> list[Story]:
+    """Each story with `changes`: what its coverage gained since its brief was last published
+    (articles.selectors.CoverageChanges), or None when the brief is not published; at most five queries."""
+    live = dict(
+        Publication.objects.filter(brief__story__in=stories, unpublished_at__isnull=True).values_list(
+            "brief__story_id", "published_at"
+        )
+    )
+    changes = article_reads.coverage_changes(live)
+    for story in stories:
+        story.changes = changes.get(story.pk)
+    return stories

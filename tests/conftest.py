@@ -98,3 +98,52 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def seed_paths() -> list[Path]:
     return sorted(SEEDS_DIR.glob("*.txt"))
+
+
+# --- The demo accounts, logged in ------------------------------------------------------------------------
+
+ACCOUNT_PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def accounts(db) -> dict:
+    """The demo accounts editor, chief and viewer, each in its role (briefs.roles)."""
+    from briefs.services import ensure_demo_accounts
+
+    return {user.username: user for user in ensure_demo_accounts(ACCOUNT_PASSWORD)}
+
+
+def _client_for(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor_client(accounts):
+    return _client_for(accounts["editor"])
+
+
+@pytest.fixture
+def chief_client(accounts):
+    return _client_for(accounts["chief"])
+
+
+@pytest.fixture
+def viewer_client(accounts):
+    return _client_for(accounts["viewer"])
+
+
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in this process, on either stack (tests/realstack covers real workers)."""
+    from workbench.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = saved

@@ -270,3 +270,31 @@ class PageQueryForm(forms.Form):
         """The cleaned value of one parameter, or `default` when it is missing, empty or does not clean."""
         value = self.cleaned_data.get(name)
         return default if value in (None, "") else value
+
+
+# --- Watched sources ----------------------------------------------------------------------------------
+
+
+class WatchedSourceForm(forms.Form):
+    """ "Watch a feed" on the Sources page; the service (articles.services.watching) checks the address and
+    the interval and says what is wrong."""
+
+    url = forms.CharField(label="Feed address", max_length=2000)
+    story = forms.ModelChoiceField(
+        queryset=None, label="Story", error_messages={"invalid_choice": "Choose one of the stories."}
+    )
+    name = forms.CharField(label="Name", required=False, max_length=200)
+    interval_minutes = forms.IntegerField(label="Poll every (minutes)", initial=15)
+
+    def __init__(self, *args, **kwargs):
+        from articles.models import Story
+
+        super().__init__(*args, **kwargs)
+        self.fields["story"].queryset = Story.objects.order_by("title")
+
+    def problems(self) -> list[str]:
+        return [f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items()]
+
+
+class SourceActionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("pause", "Pause"), ("resume", "Resume"), ("poll", "Poll now")])

@@ -24,6 +24,9 @@ PERMISSION_MESSAGES = {
     "briefs.publish_brief": "publish or unpublish briefs",
     "briefs.import_articles": "import articles",
     "briefs.rerun_analysis": "re-run the analysis",
+    "articles.view_watchedsource": "see the watched sources",
+    "articles.add_watchedsource": "add watched sources",
+    "articles.change_watchedsource": "pause, resume or poll watched sources",
 }
 
 

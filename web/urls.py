@@ -3,7 +3,8 @@
 from django.urls import path
 
 from briefs.feeds import PublishedBriefsFeed
-from web.views import briefs, importing, jobs, sources, stories
+from web.feeds import StoryTimelineFeed
+from web.views import briefs, importing, jobs, sources, stories, watching
 
 brief = "stories/<slug:slug>/brief/"
 
@@ -33,6 +34,9 @@ urlpatterns = [
     path(brief + "revisions/<int:number>.<str:fmt>", briefs.export_revision, name="brief_export"),
     path("", stories.home, name="home"),
     path("stories/", stories.story_list, name="story_list"),
+    path("sources/", watching.source_list, name="source_list"),
+    path("sources/add/", watching.source_add, name="source_add"),
+    path("sources/<int:source_id>/", watching.source_action, name="source_action"),
     path("stories/new/", stories.story_create_view, name="story_create"),
     path("stories/<slug:slug>/", stories.story_detail, name="story_detail"),
     path("stories/<slug:slug>/articles/<int:article_id>/", stories.article_text, name="article_text"),
@@ -44,6 +48,8 @@ urlpatterns = [
     path("stories/<slug:slug>/claims/<int:claim_id>/", stories.claim_evidence, name="claim_evidence"),
     path("stories/<slug:slug>/analysis/", stories.story_rerun_analysis_view, name="story_rerun_analysis"),
     path("stories/<slug:slug>/jobs/", jobs.job_status, name="story_jobs"),
+    path("stories/<slug:slug>/timeline/", stories.story_timeline, name="story_timeline"),
+    path("stories/<slug:slug>/timeline.atom", StoryTimelineFeed(), name="story_timeline_feed"),
     path("stories/<slug:slug>/import/", importing.story_import, name="story_import"),
     path("stories/<slug:slug>/import/<int:batch_id>/", importing.import_batch, name="import_batch"),
 ]

@@ -36,7 +36,14 @@ def looks_like_feed(text: str) -> bool:
     return bool(FEED_ROOT_PATTERN.search(text[:2000]))
 
 
-def read_feed(data: bytes, name: str, *, max_entries: int, read_page: PageReader) -> list[Entry]:
+def read_feed(
+    data: bytes,
+    name: str,
+    *,
+    max_entries: int,
+    read_page: PageReader,
+    skip_link: Callable[[str], bool] | None = None,
+) -> list[Entry]:
     # A stream, never the bytes themselves: feedparser treats a bare string as a path or URL to open.
     parsed = feedparser.parse(io.BytesIO(data))
     if not parsed.get("version") or (parsed.get("bozo") and not parsed.entries):
@@ -45,7 +52,7 @@ def read_feed(data: bytes, name: str, *, max_entries: int, read_page: PageReader
         raise ImportFailure(f"{name}: the feed has no entries")
     feed_title = html_line_to_text(parsed.feed.get("title", ""))
     entries = [
-        _read_entry(entry, f"{name} entry {number}", feed_title, read_page)
+        _read_entry(entry, f"{name} entry {number}", feed_title, read_page, skip_link)
         for number, entry in enumerate(parsed.entries[:max_entries], start=1)
     ]
     if len(parsed.entries) > max_entries:
@@ -71,7 +78,9 @@ class FeedItem:
     source_format: str = "feed"
 
 
-def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) -> Entry:
+def _read_entry(
+    entry: Any, label: str, feed_title: str, read_page: PageReader, skip_link: Callable[[str], bool] | None
+) -> Entry:
     content_html = _content_html(entry)
     item = FeedItem(
         title=html_line_to_text(entry.get("title", "")),
@@ -81,13 +90,22 @@ def _read_entry(entry: Any, label: str, feed_title: str, read_page: PageReader) 
         published_at=_entry_date(entry),
         byline=html_line_to_text(entry.get("author", ""))[:300],
     )
-    return read_feed_item(item, label, feed_title, read_page)
+    return read_feed_item(item, label, feed_title, read_page, skip_link)
 
 
-def read_feed_item(item: FeedItem, label: str, feed_title: str, read_page: PageReader) -> Entry:
+def read_feed_item(
+    item: FeedItem,
+    label: str,
+    feed_title: str,
+    read_page: PageReader,
+    skip_link: Callable[[str], bool] | None = None,
+) -> Entry:
     """An entry as an article: its own text when it is the full article, else the page it links to, else
-    (that page cannot be fetched) its own text when it has at least MIN_OWN_TEXT_WORDS words."""
+    (that page cannot be fetched) its own text when it has at least MIN_OWN_TEXT_WORDS words. An entry whose
+    link `skip_link` knows (a watched feed's entry already imported) is skipped unread."""
     link = item.link if is_http_url(item.link) else ""
+    if link and skip_link is not None and skip_link(link):
+        return Entry(label=label, skipped=True)
     title, text, content_html = item.title, item.text, item.raw
     words = count_words(text)
     published_at, byline = item.published_at, item.byline

@@ -44,6 +44,11 @@ class FetchedPage:
     media_type: str
     charset: str | None
     data: bytes
+    # A conditional request's answer: 304, nothing changed since the validators given (no data).
+    not_modified: bool = False
+    # The validators the server sent, for the next conditional request (a watched feed keeps them).
+    etag: str = ""
+    last_modified: str = ""
 
     @property
     def is_feed_type(self) -> bool:
@@ -54,12 +59,22 @@ class FetchedPage:
         return self.media_type in JSON_TYPES
 
 
-def fetch(url: str, name: str, *, timeout: float, max_bytes: int, allow_private: bool = False) -> FetchedPage:
+def fetch(
+    url: str,
+    name: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    allow_private: bool = False,
+    etag: str = "",
+    last_modified: str = "",
+) -> FetchedPage:
     """GET `url`; only HTML, feed and JSON content types are accepted.
 
     `timeout` bounds connecting, each read, and the whole download (wall-clock, however slowly the server
     sends). Every failure is an ImportFailure whose message starts with `name`. Without `allow_private`, a URL
-    (or a redirect) to a non-public address fails.
+    (or a redirect) to a non-public address fails. With `etag` or `last_modified` (what the server sent last
+    time) the request is conditional, and a 304 answer is a page with `not_modified` set and no data.
     """
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -71,7 +86,9 @@ def fetch(url: str, name: str, *, timeout: float, max_bytes: int, allow_private:
     session.mount("https://", adapter)
     try:
         with deadline:
-            page = _get(session, url, name, deadline, max_bytes=max_bytes)
+            page = _get(
+                session, url, name, deadline, max_bytes=max_bytes, etag=etag, last_modified=last_modified
+            )
         if deadline.expired:  # the socket was shut down, which can look like the end of the page
             raise deadline.failure(name)
         return page
@@ -91,18 +108,38 @@ def fetch(url: str, name: str, *, timeout: float, max_bytes: int, allow_private:
 
 
 def _get(
-    session: requests.Session, url: str, name: str, deadline: Deadline, *, max_bytes: int
+    session: requests.Session,
+    url: str,
+    name: str,
+    deadline: Deadline,
+    *,
+    max_bytes: int,
+    etag: str = "",
+    last_modified: str = "",
 ) -> FetchedPage:
-    with session.get(
-        url,
-        stream=True,
-        timeout=deadline.seconds,
-        headers={
-            "User-Agent": USER_AGENT,
-            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/feed+json;q=0.8",
-        },
-    ) as response:
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,application/feed+json;q=0.8",
+    }
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    with session.get(url, stream=True, timeout=deadline.seconds, headers=headers) as response:
         deadline.answered = True
+        validators = {
+            "etag": response.headers.get("ETag", "")[:500],
+            "last_modified": response.headers.get("Last-Modified", "")[:100],
+        }
+        if response.status_code == 304 and (etag or last_modified):
+            return FetchedPage(
+                url=response.url or url,
+                media_type="",
+                charset=None,
+                data=b"",
+                not_modified=True,
+                **validators,
+            )
         if response.status_code >= 400:
             reason = f" {response.reason}" if response.reason else ""
             raise ImportFailure(f"{name}: the server answered HTTP {response.status_code}{reason}")
@@ -115,7 +152,9 @@ def _get(
                 f"{name}: {size_label(int(declared))}, over the {size_label(max_bytes)} limit"
             )
         data = _read_limited(response, name, deadline=deadline, max_bytes=max_bytes)
-        return FetchedPage(url=response.url or url, media_type=media_type, charset=charset, data=data)
+        return FetchedPage(
+            url=response.url or url, media_type=media_type, charset=charset, data=data, **validators
+        )
 
 
 def _request_failure(exc: requests.exceptions.RequestException, name: str, host: str, timeout: float):

@@ -4,6 +4,7 @@ NewsArticle JSON-LD (a .jsonld or .json file, or the <script type="application/l
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from articles.importing.errors import ImportFailure
@@ -39,7 +40,14 @@ def is_json_feed(document: Any) -> bool:
 # --- JSON Feed ---------------------------------------------------------------------------------------
 
 
-def read_json_feed(document: dict, name: str, *, max_entries: int, read_page: PageReader) -> list[Entry]:
+def read_json_feed(
+    document: dict,
+    name: str,
+    *,
+    max_entries: int,
+    read_page: PageReader,
+    skip_link: Callable[[str], bool] | None = None,
+) -> list[Entry]:
     items = document.get("items")
     if not isinstance(items, list):
         raise ImportFailure(f"{name}: the JSON Feed has no 'items' list")
@@ -72,7 +80,7 @@ def read_json_feed(document: dict, name: str, *, max_entries: int, read_page: Pa
             language=_string(item.get("language")) or feed_language,
             source_format="jsonfeed",
         )
-        entries.append(read_feed_item(feed_item, label, feed_title, read_page))
+        entries.append(read_feed_item(feed_item, label, feed_title, read_page, skip_link))
     if len(items) > max_entries:
         entries[0].warnings.append(
             f"{name}: {len(items)} entries; only the first {max_entries} were read (IMPORT_MAX_FEED_ENTRIES)"

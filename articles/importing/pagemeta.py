@@ -228,3 +228,22 @@ def _absolute(href: str, base: str) -> str:
     if base and not is_http_url(href):
         href = urljoin(base, href)
     return http_url(href)
+
+
+FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json")
+
+
+def declared_feeds(html: str, page_url: str) -> list[str]:
+    """The feeds a web page declares (`<link rel="alternate" type="application/rss+xml" href=…>`, as browsers
+    and feed readers find them), as absolute http(s) addresses, in page order."""
+    try:
+        root = lxml.html.fromstring(html)
+    except (ParserError, ValueError):
+        return []
+    found = []
+    for link in root.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' alternate ')]"):
+        kind = (link.get("type") or "").split(";")[0].strip().lower()
+        href = _absolute(link.get("href", ""), page_url)
+        if kind in FEED_LINK_TYPES and href and href not in found:
+            found.append(href)
+    return found

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import time
 from pathlib import PurePosixPath
+
+import feedparser
 
 from articles.importing.decode import decode_text, html_declared_charset
 from articles.importing.errors import ImportFailure
@@ -115,7 +119,13 @@ def read_bytes(data: bytes, name: str, limits: ReadLimits, *, hint: str | None =
     if source_format == "xml":
         source_format = xml_format(text, name)
     if source_format == "feed":
-        entries = read_feed(data, name, max_entries=limits.max_feed_entries, read_page=_page_reader(limits))
+        entries = read_feed(
+            data,
+            name,
+            max_entries=limits.max_feed_entries,
+            read_page=_page_reader(limits),
+            skip_link=limits.skip_link,
+        )
     elif source_format == "newsml":
         entries = read_newsml(data, name, max_entries=limits.max_entries)
     elif source_format == "nitf":
@@ -163,7 +173,11 @@ def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = Fal
             entries = read_bytes(page.data, name, limits, hint="xml")
         else:
             entries = read_feed(
-                page.data, name, max_entries=limits.max_feed_entries, read_page=_page_reader(limits)
+                page.data,
+                name,
+                max_entries=limits.max_feed_entries,
+                read_page=_page_reader(limits),
+                skip_link=limits.skip_link,
             )
     else:
         article = read_html(decoded.text, name, url=page.url, source_format="url")
@@ -190,7 +204,11 @@ def read_json_text(text: str, name: str, limits: ReadLimits, *, expect: str = "j
     document = load_json(text, name)
     if is_json_feed(document):
         return read_json_feed(
-            document, name, max_entries=limits.max_feed_entries, read_page=_page_reader(limits)
+            document,
+            name,
+            max_entries=limits.max_feed_entries,
+            read_page=_page_reader(limits),
+            skip_link=limits.skip_link,
         )
     if expect == "jsonfeed":
         raise ImportFailure(f'{name}: not a JSON Feed (no "version": "{JSON_FEED_VERSION}1.1")')
@@ -265,3 +283,24 @@ def _page_reader(limits: ReadLimits):
             raise
 
     return read
+
+
+def feed_links(data: bytes) -> list[str] | None:
+    """The links of a feed's entries (RSS, Atom or JSON Feed), in order, "" for an entry without one; None
+    when the data is not a feed."""
+    stripped = data.lstrip()
+    if stripped.startswith(b"{"):
+        try:
+            document = json.loads(data)
+        except ValueError:
+            return None
+        if not is_json_feed(document) or not isinstance(document.get("items"), list):
+            return None
+        return [
+            str(item.get("url") or item.get("external_url") or "").strip() if isinstance(item, dict) else ""
+            for item in document["items"]
+        ]
+    parsed = feedparser.parse(io.BytesIO(data))
+    if not parsed.get("version"):
+        return None
+    return [str(entry.get("link", "")).strip() for entry in parsed.entries]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -33,6 +34,8 @@ class Entry:
     article: ParsedArticle | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # A watched feed's entry whose address is already in the workbench: not read, not recorded.
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class ReadLimits:
     max_entries: int = 1000
     # May a URL point at a loopback, private or link-local address? (settings.IMPORT_ALLOW_PRIVATE_URLS)
     allow_private_addresses: bool = False
+    # A watched feed's poll: feed entries whose link this says is already imported are skipped unread (their
+    # page is not fetched again).
+    skip_link: Callable[[str], bool] | None = None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.importing.errors import BatchRejected, ImportFailure
@@ -114,7 +115,10 @@ def run_import_batch(
     done = total - len(pending)
     if pending:
         limits = read_limits()
-        story_texts = StoryTexts.load(batch.story)
+        workbench_wide = batch.watched_source_id is not None
+        if workbench_wide:
+            limits = dataclasses.replace(limits, skip_link=already_imported)
+        story_texts = StoryTexts.load(batch.story, workbench_wide=workbench_wide)
         for item in pending:
             _process_source(batch, item, limits, story_texts, on_article=on_article)
             done += 1
@@ -124,6 +128,12 @@ def run_import_batch(
         batch.finished = timezone.now()
         batch.save(update_fields=["finished"])
     return batch
+
+
+def already_imported(url: str) -> bool:
+    """Is an article from this address anywhere in the workbench (as its address, or as the link it was
+    fetched from)? A watched feed's entries are imported once, whichever story holds them."""
+    return Article.objects.filter(Q(url=url) | Q(source_name=url)).exists()
 
 
 # --- Internals ---------------------------------------------------------------------------------------
@@ -175,9 +185,11 @@ class StoryTexts:
     story: Story
     hashes: dict[str, int]
     near: NearDuplicateIndex
+    # A watched feed's batch: a text or address already anywhere in the workbench is a duplicate too.
+    workbench_wide: bool = False
 
     @classmethod
-    def load(cls, story: Story) -> StoryTexts:
+    def load(cls, story: Story, *, workbench_wide: bool = False) -> StoryTexts:
         near = NearDuplicateIndex(settings.IMPORT_NEAR_DUPLICATE_THRESHOLD)
         hashes: dict[str, int] = {}
         for article_id, digest, body in story.articles.order_by("id").values_list(
@@ -185,7 +197,14 @@ class StoryTexts:
         ):
             hashes[digest] = article_id
             near.add(article_id, body)
-        return cls(story, hashes, near)
+        return cls(story, hashes, near, workbench_wide)
+
+    def elsewhere(self, digest: str, url: str) -> int | None:
+        """The article of another story with this text or address, when duplicates count workbench-wide."""
+        if not self.workbench_wide:
+            return None
+        same = Q(content_hash=digest) | Q(url=url) | Q(source_name=url) if url else Q(content_hash=digest)
+        return Article.objects.filter(same).values_list("id", flat=True).first()
 
     def add(self, article: Article) -> None:
         self.hashes[article.content_hash] = article.pk
@@ -214,6 +233,10 @@ def _process_source(
         logger.warning("Import of %s failed unexpectedly: %s: %s", item.source, type(exc).__name__, exc)
         logger.debug("Traceback for the import of %s", item.source, exc_info=True)
         entries = [Entry(label=item.source, error=f"{item.source}: {UNEXPECTED_FAILURE}")]
+    entries = [entry for entry in entries if not entry.skipped]
+    if not entries:  # a watched feed's poll whose entries are all imported already
+        item.delete()
+        return
     details = SourceDetails.from_dict(item.details)
     for entry in entries:
         if entry.article is not None:
@@ -293,7 +316,7 @@ def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: St
     parsed = entry.article
     body = _plain(parsed.body)
     digest = content_hash(body)
-    existing_id = story_texts.hashes.get(digest)
+    existing_id = story_texts.hashes.get(digest) or story_texts.elsewhere(digest, parsed.url)
     if existing_id is not None:
         return Outcome(ImportItem.Status.DUPLICATE, duplicate_of_id=existing_id, messages=warnings)
     match = story_texts.near.best_match(body)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from articles.models import Story
@@ -18,13 +16,5 @@ def seed_story(db) -> Story:
 
 
 @pytest.fixture(autouse=True)
-def tasks_run_eagerly() -> Iterator[None]:
-    """What the tasks do, checked in-process on either stack; tests/realstack covers real workers."""
-    from workbench.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = saved
+def tasks_run_eagerly(eager_tasks) -> None:
+    """What the tasks do, in this process on either stack; tests/realstack covers real workers."""

@@ -21,7 +21,7 @@ from django.test import Client
 from kombu import pools as kombu_pools
 
 from tests.realstack.conftest import workers as drill_workers  # noqa: F401 - the same real workers fixture
-from tests.workbench.conftest import accounts, fast_password_hashing  # noqa: F401 - shared fixtures
+from tests.workbench.conftest import fast_password_hashing  # noqa: F401 - shared fixture
 
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",

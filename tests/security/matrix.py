@@ -30,6 +30,7 @@ PUBLISH = {"anonymous": LOGIN, "viewer": DENIED, "editor": DENIED, "chief": OK}
 NO_METHOD = dict.fromkeys(ROLES, NOT_ALLOWED)
 LOGIN_THEN_NO_METHOD = dict.fromkeys(ROLES, NOT_ALLOWED) | {"anonymous": LOGIN}
 STAFF_ONLY = dict.fromkeys(ROLES, ADMIN_LOGIN)
+KEY_ONLY = dict.fromkeys(ROLES, DENIED)  # a signed key in the address, whoever is logged in
 
 Prepared = tuple[dict, dict]  # (URL parameters overriding the samples, POST data)
 Prepare = Callable[[Newsroom, str], Prepared]
@@ -60,7 +61,16 @@ def url_samples(newsroom: Newsroom) -> dict[str, object]:
         "content_type_id": ContentType.objects.get_for_model(type(newsroom.story)).pk,
         "app_label": "articles",
         "url": "no-such-admin-page/",
+        "source_id": watched_source(newsroom).pk,
     }
+
+
+def watched_source(newsroom: Newsroom):
+    from articles.models import WatchedSource
+
+    return WatchedSource.objects.get_or_create(
+        url="https://feeds.example/newsroom.xml", defaults={"story": newsroom.story}
+    )[0]
 
 
 # --- What each POST sends (valid data, so that an allowed role really succeeds) --------------------
@@ -163,6 +173,12 @@ def import_data(newsroom: Newsroom, role: str) -> Prepared:
     return {}, {"pasted_title": "Pasted", "pasted": f"A pasted article from {role}. It has two sentences."}
 
 
+def source_add_data(newsroom: Newsroom, role: str) -> Prepared:
+    # A loopback feed: refused by the SSRF guard at its first poll, without reaching any network.
+    url = f"http://127.0.0.1:9/feed-of-{role}.xml"
+    return {}, {"url": url, "story": newsroom.story.pk, "interval_minutes": 15}
+
+
 BRIEF_ACTION = dict(get=LOGIN_THEN_NO_METHOD, post=EDIT)
 CHIEF_ACTION = dict(get=LOGIN_THEN_NO_METHOD, post=PUBLISH)
 
@@ -184,6 +200,11 @@ MATRIX: dict[str, Entry] = {
     "stories/<slug:slug>/articles/<int:article_id>/": Entry(get=READ, post=NO_METHOD),
     "stories/<slug:slug>/claims/<int:claim_id>/": Entry(get=READ, post=NO_METHOD),
     "stories/<slug:slug>/jobs/": Entry(get=READ, post=READ),
+    "stories/<slug:slug>/timeline/": Entry(get=READ, post=NO_METHOD),
+    # Read by feed readers (no session): a personal signed key in the address, refused without it.
+    "stories/<slug:slug>/timeline.atom": Entry(
+        get=dict.fromkeys(ROLES, DENIED), post=dict.fromkeys(ROLES, DENIED)
+    ),
     "stories/<slug:slug>/import/<int:batch_id>/": Entry(get=READ, post=READ),
     "stories/<slug:slug>/brief/": Entry(get=READ, post=NO_METHOD),
     # The open brief pane's ping: a POST, as it records who has the brief open (an Editor's, not a Viewer's).
@@ -191,6 +212,12 @@ MATRIX: dict[str, Entry] = {
     "stories/<slug:slug>/brief/history/": Entry(get=READ, post=NO_METHOD),
     "stories/<slug:slug>/brief/preview/": Entry(get=READ, post=NO_METHOD),
     "stories/<slug:slug>/brief/revisions/<int:number>.<str:fmt>": Entry(get=READ, post=NO_METHOD),
+    # Watched feeds: everyone reads the list; Editor and Chief editor add, pause and poll.
+    "sources/": Entry(get=READ, post=NO_METHOD),
+    "sources/add/": Entry(get=NO_METHOD, post=EDIT, prepare=source_add_data),
+    "sources/<int:source_id>/": Entry(
+        get=NO_METHOD, post=EDIT, prepare=lambda n, r: ({}, {"action": "pause"})
+    ),
     # Editing: Editor and Chief editor.
     "stories/new/": Entry(get=NO_METHOD, post=EDIT, prepare=story_data),
     "stories/<slug:slug>/import/": Entry(get=READ, post=EDIT, prepare=import_data),

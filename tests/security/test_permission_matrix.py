@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.apps import apps
 
-from articles.models import Article, Claim, ImportBatch, ImportItem, Job, Story
+from articles.models import Article, Claim, ImportBatch, ImportItem, Job, Story, WatchedSource
 from briefs.models import Brief, BriefItem, Publication, Revision
 from tests.security.conftest import ROLES, Newsroom
 from tests.security.matrix import (
@@ -37,6 +37,7 @@ def state_of_the_newsroom() -> tuple:
         sorted(BriefItem.objects.values_list("pk", "position", "text")),
         Revision.objects.count(),
         sorted(Publication.objects.values_list("pk", "unpublished_at")),
+        sorted(WatchedSource.objects.values_list("pk", "url", "state")),
     )
 
 

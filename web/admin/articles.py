@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -23,6 +24,7 @@ from articles.models import (
     SourceCorrection,
     Story,
     Summary,
+    WatchedSource,
 )
 from articles.services.sources import FIELDS as SOURCE_FIELDS
 from articles.services.sources import SourceDetailsConflict, SourceDetailsError
@@ -360,3 +362,32 @@ class CandidateBriefSentenceInline(admin.TabularInline):
 class CandidateBriefAdmin(admin.ModelAdmin):
     list_display = ["story", "algorithm", "created"]
     inlines = [CandidateBriefSentenceInline]
+
+
+@admin.register(WatchedSource)
+class WatchedSourceAdmin(admin.ModelAdmin):
+    """Watched feeds. What the polls record (validators, failures, results) is read-only here."""
+
+    list_display = ["__str__", "url", "story", "state", "interval_minutes", "last_polled_at", "failures"]
+    list_filter = ["state"]
+    search_fields = ["name", "url", "story__title"]
+    list_select_related = ["story"]
+    autocomplete_fields = ["story"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    readonly_fields = [
+        "owner",
+        "created",
+        "last_polled_at",
+        "last_changed_at",
+        "last_result",
+        "last_error",
+        "failures",
+        "etag",
+        "last_modified",
+        "content_digest",
+    ]
+
+    def save_model(self, request, obj: WatchedSource, form, change) -> None:
+        if not change:
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)

@@ -13,6 +13,7 @@ from articles.models import Story
 from articles.services.stories import StoryNameError, story_create
 from briefs import selectors as brief_reads
 from briefs.models import Brief
+from web.feeds import timeline_feed_url
 from web.forms import PageQueryForm, RerunAnalysisForm, StoryCreateForm, query_int
 from web.htmx import redirect_htmx, render_htmx, require_permission, wants_partial
 from web.views.briefs import brief_pane_context
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def story_list(request: HttpRequest) -> HttpResponse:
     query = PageQueryForm(request.GET).value("q", "").strip()
-    stories = list(brief_reads.story_list(query))
+    stories = brief_reads.with_changes_since_publication(list(brief_reads.story_list(query)))
     for story in stories:
         story.analysis_state = article_reads.analysis_state(story)
     return render_htmx(
@@ -232,3 +233,21 @@ def story_rerun_analysis_view(request: HttpRequest, slug: str) -> HttpResponse:
     )
     url = story.get_absolute_url() + (f"?algorithm={algorithm}" if algorithm else "")
     return redirect_htmx(request, url)
+
+
+@require_GET
+@login_required
+def story_timeline(request: HttpRequest, slug: str) -> HttpResponse:
+    """The story as it unfolded: each outlet's first report, each claim's second source, each discrepancy;
+    and what arrived since the brief was last published."""
+    story = get_object_or_404(Story, slug=slug)
+    live = brief_reads.live_publication(story.slug)
+    changes = article_reads.coverage_changes({story.pk: live.published_at})[story.pk] if live else None
+    context = {
+        "story": story,
+        "events": article_reads.story_timeline(story),
+        "changes": changes,
+        "published_at": live.published_at if live else None,
+        "feed_url": timeline_feed_url(request.user, story),
+    }
+    return render(request, "articles/timeline.html", context)

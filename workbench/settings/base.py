@@ -294,6 +294,8 @@ CELERY_TASK_ROUTES = {
     "articles.synthesize_story": {"queue": "synthesis"},
     # Light bookkeeping, sent by celery beat: on the queue whose workers load no models and mostly wait.
     "articles.requeue_stale_jobs": {"queue": "imports"},
+    "articles.poll_due_sources": {"queue": "imports"},
+    "articles.poll_source": {"queue": "imports"},
 }
 
 # Time limits, in seconds. At the soft limit the task is interrupted and its job fails with the reason; the
@@ -316,13 +318,27 @@ CELERY_TASK_ANNOTATIONS = {
 # jobs still queued REQUEUE_STALE_AFTER_MINUTES after they were last sent (articles.tasks.requeue_stale_jobs).
 REQUEUE_STALE_AFTER_MINUTES = env_float("REQUEUE_STALE_AFTER_MINUTES", 15.0)
 REQUEUE_CHECK_SECONDS = env_int("REQUEUE_CHECK_SECONDS", 300)
+# Watched sources (articles.services.watching): every SOURCE_POLL_CHECK_SECONDS, beat (or the embedded worker)
+# sends a poll of each source that is due. A source is polled every interval_minutes (at least
+# SOURCE_MIN_INTERVAL_MINUTES); after failures in a row the interval doubles each time, up to
+# SOURCE_MAX_BACKOFF_MINUTES. A poll taken but never finished (its message lost) is due again after
+# SOURCE_POLL_LEASE_MINUTES.
+SOURCE_POLL_CHECK_SECONDS = env_int("SOURCE_POLL_CHECK_SECONDS", 60)
+SOURCE_MIN_INTERVAL_MINUTES = env_int("SOURCE_MIN_INTERVAL_MINUTES", 5)
+SOURCE_MAX_BACKOFF_MINUTES = env_int("SOURCE_MAX_BACKOFF_MINUTES", 24 * 60)
+SOURCE_POLL_LEASE_MINUTES = env_int("SOURCE_POLL_LEASE_MINUTES", 10)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {
         "task": "articles.requeue_stale_jobs",
         "schedule": REQUEUE_CHECK_SECONDS,
         # Behind a backlog, one waiting check is enough: a later one replaces it.
         "options": {"expires": REQUEUE_CHECK_SECONDS},
-    }
+    },
+    "poll-due-sources": {
+        "task": "articles.poll_due_sources",
+        "schedule": SOURCE_POLL_CHECK_SECONDS,
+        "options": {"expires": SOURCE_POLL_CHECK_SECONDS},
+    },
 }
 
 # --- Import limits ----------------------------------------------------------------------------------

@@ -1,0 +1,231 @@
+"""Watched sources: feeds the workbench polls by itself; each new entry is imported once, into a story.
+
+The editor adds a feed (RSS, Atom or JSON Feed) with the story it feeds and how often to look; given a site's
+page instead, the first poll finds the feed the page declares (`<link rel="alternate">`) and watches that. A
+poll:
+
+1. fetches the feed with the validators the server sent last time (`If-None-Match`, `If-Modified-Since`); a
+   304 answer, or the same bytes as last time, is "no change" and costs nothing more;
+2. when it changed, looks at its entries' links: when every one is already in the workbench (as an article's
+   address, or the link it was fetched from, in any story) nothing is imported;
+3. otherwise records an import batch of the feed for the source's story, marked as the source's: the import
+   (articles.importing.service) skips the entries already imported without fetching their pages again, and
+   counts a text or address found anywhere in the workbench as a duplicate, not only in the story.
+
+A failure (unreachable, refused, an HTTP error, too slow, too big, not a feed) is recorded on the source with
+its reason, and the next poll waits twice as long each time, up to SOURCE_MAX_BACKOFF_MINUTES; the first good
+poll clears it. Nothing here knows the queue: the pipeline (articles.jobs) takes the due sources and queues
+the import batch a poll returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from articles.importing.errors import ImportFailure
+from articles.importing.fetch import HTML_TYPES, fetch
+from articles.importing.pagemeta import declared_feeds
+from articles.importing.readers import feed_links
+from articles.importing.service import already_imported, create_import_batch, read_limits
+from articles.importing.sources import ImportSource
+from articles.importing.urls import check_url
+from articles.models import ImportBatch, Story, WatchedSource
+from articles.rules import is_http_url, shorten
+
+ADD_PERMISSION = "articles.add_watchedsource"
+CHANGE_PERMISSION = "articles.change_watchedsource"
+NOT_A_FEED = (
+    "not a feed: the address answered with a web page that declares no feed; give the address of the site's "
+    "RSS, Atom or JSON feed (watching a section page without one is not supported)"
+)
+
+
+class SourceError(ValueError):
+    """A source the workbench cannot watch as given; the message says why, for the editor."""
+
+
+@dataclass
+class PollOutcome:
+    source: WatchedSource
+    batch: ImportBatch | None = None  # the import batch of the new entries, when there are any
+    error: str = ""
+
+
+def _require(user, permission: str, doing: str) -> None:
+    if user is None or not user.is_authenticated or not user.has_perm(permission):
+        name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
+        raise PermissionDenied(f"Your account ({name}) may not {doing}.")
+
+
+def add_source(
+    user, *, url: str, story: Story, name: str = "", interval_minutes: int | None = None
+) -> WatchedSource:
+    """Watch the feed at `url` for `story`; its first poll is due at once. Raises SourceError naming what
+    is wrong (not an http(s) address, already watched, an interval under SOURCE_MIN_INTERVAL_MINUTES)."""
+    _require(user, ADD_PERMISSION, "add watched sources")
+    url = (url or "").strip()
+    if not is_http_url(url):
+        raise SourceError(f"“{shorten(url, 80)}” is not an http:// or https:// address.")
+    checked = check_url(url, "The feed's address")
+    if checked.problem:
+        raise SourceError(checked.problem)
+    url = checked.url
+    minimum = settings.SOURCE_MIN_INTERVAL_MINUTES
+    interval = minimum if interval_minutes is None else interval_minutes
+    if interval < minimum:
+        raise SourceError(f"A source is polled at most every {minimum} minutes; {interval} is too often.")
+    with transaction.atomic():
+        existing = WatchedSource.objects.filter(url=url).select_related("story").first()
+        if existing is not None:
+            raise SourceError(f"{url} is already watched, for the story “{existing.story.title}”.")
+        return WatchedSource.objects.create(
+            url=url,
+            story=story,
+            name=" ".join(name.split())[:200],
+            interval_minutes=interval,
+            owner=user,
+        )
+
+
+def set_paused(user, source: WatchedSource, paused: bool) -> WatchedSource:
+    """Pause a source (no more polls) or resume it (polled at once, its failures forgotten)."""
+    _require(user, CHANGE_PERMISSION, "pause or resume watched sources")
+    if paused:
+        source.state = WatchedSource.State.PAUSED
+    else:
+        source.state = WatchedSource.State.ACTIVE
+        source.next_poll_at = timezone.now()
+        source.failures = 0
+    source.save(update_fields=["state", "next_poll_at", "failures"])
+    return source
+
+
+def poll_soon(user, source: WatchedSource) -> WatchedSource:
+    """Make the source due now (the "Poll now" button): the next check polls it."""
+    _require(user, CHANGE_PERMISSION, "poll watched sources")
+    source.next_poll_at = timezone.now()
+    source.save(update_fields=["next_poll_at"])
+    return source
+
+
+def claim_due_sources(limit: int = 100) -> list[int]:
+    """The active sources whose poll is due, each taken for this caller: its next poll is moved
+    SOURCE_POLL_LEASE_MINUTES on, so that no other check sends it again while it runs (if the poll never
+    finishes, it is due again then)."""
+    now = timezone.now()
+    lease = now + timedelta(minutes=settings.SOURCE_POLL_LEASE_MINUTES)
+    due = WatchedSource.objects.filter(state=WatchedSource.State.ACTIVE, next_poll_at__lte=now)
+    claimed = []
+    for source_id in due.order_by("next_poll_at").values_list("id", flat=True)[:limit]:
+        if WatchedSource.objects.filter(pk=source_id, next_poll_at__lte=now).update(next_poll_at=lease):
+            claimed.append(source_id)
+    return claimed
+
+
+def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
+    """Poll one source now (see the module's docstring); None when it no longer exists. `on_batch` is
+    called with the import batch of new entries inside the transaction that records it (the pipeline queues
+    its import there)."""
+    source = WatchedSource.objects.filter(pk=source_id).select_related("story").first()
+    if source is None:
+        return None
+    limits = read_limits()
+    label = source.name or source.url
+    found_feed = ""
+    try:
+        page = _fetch(source, source.url, label, limits)
+        links = None if page.not_modified else feed_links(page.data)  # a feed served as text/html counts
+        if links is None and page.media_type in HTML_TYPES:
+            # A site's page: watch the feed it declares, as a feed reader would.
+            declared = declared_feeds(page.data.decode("utf-8", "replace"), page.url)
+            if not declared:
+                raise ImportFailure(f"{label}: {NOT_A_FEED}")
+            found_feed = declared[0]
+            if WatchedSource.objects.filter(url=found_feed).exclude(pk=source.pk).exists():
+                raise ImportFailure(
+                    f"{label}: the page declares the feed {found_feed}, which is already watched"
+                )
+            page = _fetch(source, found_feed, label, limits, conditional=False)
+            links = feed_links(page.data)
+        if not page.not_modified and links is None:
+            raise ImportFailure(f"{label}: not an RSS, Atom or JSON feed")
+    except ImportFailure as failure:
+        return _record_failure(source, str(failure))
+    now = timezone.now()
+    note = ""
+    if found_feed:
+        note = f"The page declares the feed {shorten(found_feed, 120)}, watched from now on. "
+        source.url = found_feed
+        source.save(update_fields=["url"])
+    source.last_polled_at = now
+    source.failures = 0
+    source.last_error = ""
+    source.next_poll_at = now + timedelta(minutes=source.interval_minutes)
+    if page.etag or page.last_modified or not page.not_modified:
+        source.etag, source.last_modified = page.etag, page.last_modified
+    fields = ["last_polled_at", "failures", "last_error", "next_poll_at", "etag", "last_modified"]
+    digest = hashlib.sha256(page.data).hexdigest() if not page.not_modified else source.content_digest
+    if page.not_modified or digest == source.content_digest:
+        source.last_result = note + "No change since the last poll."
+        source.save(update_fields=[*fields, "last_result"])
+        return PollOutcome(source)
+    new = sum(1 for link in links if not (link and already_imported(link)))
+    if not new:
+        source.content_digest = digest
+        source.last_result = note + (
+            f"No new entries ({len(links)} in the feed, all imported already)."
+            if links
+            else "The feed has no entries."
+        )
+        source.save(update_fields=[*fields, "content_digest", "last_result"])
+        return PollOutcome(source)
+    with transaction.atomic():
+        hint = "jsonfeed" if page.data.lstrip().startswith(b"{") else "feed"
+        feed = ImportSource(name=label, data=page.data, format_hint=hint)
+        batch = create_import_batch(source.story, [feed])
+        batch.watched_source = source
+        batch.save(update_fields=["watched_source"])
+        source.content_digest = digest
+        source.last_changed_at = now
+        source.last_result = note + f"{new} new entr{'y' if new == 1 else 'ies'}: import #{batch.pk}."
+        source.save(update_fields=[*fields, "content_digest", "last_changed_at", "last_result"])
+        if on_batch is not None:
+            on_batch(batch)
+    return PollOutcome(source, batch=batch)
+
+
+def _fetch(source: WatchedSource, url: str, label: str, limits, *, conditional: bool = True):
+    return fetch(
+        url,
+        label,
+        timeout=limits.fetch_timeout,
+        max_bytes=limits.max_bytes,
+        allow_private=limits.allow_private_addresses,
+        etag=source.etag if conditional else "",
+        last_modified=source.last_modified if conditional else "",
+    )
+
+
+def backoff_minutes(source: WatchedSource) -> int:
+    """Minutes until the next poll after `source.failures` failures in a row: the interval, doubled for each
+    failure after the first, at most SOURCE_MAX_BACKOFF_MINUTES."""
+    doubling = 2 ** min(max(source.failures - 1, 0), 16)
+    return min(source.interval_minutes * doubling, settings.SOURCE_MAX_BACKOFF_MINUTES)
+
+
+def _record_failure(source: WatchedSource, error: str) -> PollOutcome:
+    now = timezone.now()
+    source.failures += 1
+    source.last_polled_at = now
+    source.last_error = error
+    source.next_poll_at = now + timedelta(minutes=backoff_minutes(source))
+    source.last_result = "The last poll failed."
+    source.save(update_fields=["failures", "last_polled_at", "last_error", "next_poll_at", "last_result"])
+    return PollOutcome(source, error=error)
