@@ -154,10 +154,40 @@ def _stored_embeddings(sentences: list[Sentence]) -> np.ndarray | None:
     return vectors if found else None
 
 
+def _matched_claims(story: Story, result: BriefResult, sentence_of) -> dict[int, Claim]:
+    """The existing Claim row each new claim continues (by claim number): the one sharing the most of its
+    sentences (its representative counting first), each row continuing at most one claim. So a claim that
+    gains a source in a re-synthesis, or gets another representative, keeps its row, and with it the brief
+    items that cite it (and the flags they are shown: briefs.checks.item_flags follows item.claim)."""
+    existing = {claim.pk: claim for claim in Claim.objects.filter(story=story)}
+    claim_of_sentence: dict[int, int] = dict(
+        Claim.sentences.through.objects.filter(claim__story=story).values_list("sentence_id", "claim_id")
+    )
+    candidates = []
+    for number, group in enumerate(result.claims):
+        shared: dict[int, int] = defaultdict(int)
+        representative = sentence_of(group.representative).pk
+        for row in group.members:
+            claim_id = claim_of_sentence.get(sentence_of(row).pk)
+            if claim_id is not None:
+                shared[claim_id] += 1
+        for claim_id, count in shared.items():
+            same_representative = existing[claim_id].representative_id == representative
+            candidates.append((count, same_representative, number, claim_id))
+    matched: dict[int, Claim] = {}
+    taken: set[int] = set()
+    for _count, _same, number, claim_id in sorted(candidates, key=lambda c: (-c[0], not c[1], c[2], c[3])):
+        if number not in matched and claim_id not in taken:
+            matched[number] = existing[claim_id]
+            taken.add(claim_id)
+    return matched
+
+
 def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]:
-    """One Claim row per claim, in the pipeline's order (index = claim number). Rows whose representative
-    sentence is unchanged are updated in place; the others are replaced."""
-    existing = {claim.representative_id: claim for claim in Claim.objects.filter(story=story)}
+    """One Claim row per claim, in the pipeline's order (index = claim number). A claim that continues one
+    of the previous synthesis (_matched_claims) is updated in place; the others are new rows, and rows
+    continued by no claim are deleted."""
+    matched = _matched_claims(story, result, sentence_of)
     order = sorted(
         range(len(result.claims)), key=lambda k: (-result.claims[k].support, -result.claims[k].salience)
     )
@@ -169,19 +199,22 @@ def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]
         fields = {
             "position": position_of[number],
             "text": representative.text,
+            "representative": representative,
             "support": group.support,
             "salience": group.salience,
         }
-        claim = existing.get(representative.pk)
-        if claim is not None and claim.pk not in kept:
+        claim = matched.get(number)
+        if claim is not None:
             for name, value in fields.items():
                 setattr(claim, name, value)
             kept.add(claim.pk)
         else:
-            claim = Claim(story=story, representative=representative, **fields)
+            claim = Claim(story=story, **fields)
         claims.append(claim)
     Claim.objects.filter(story=story).exclude(pk__in=kept).delete()
-    Claim.objects.bulk_update([c for c in claims if c.pk], ["position", "text", "support", "salience"])
+    Claim.objects.bulk_update(
+        [c for c in claims if c.pk], ["position", "text", "representative", "support", "salience"]
+    )
     Claim.objects.bulk_create([c for c in claims if not c.pk])
     if not all(c.pk for c in claims):  # databases that do not return ids from bulk inserts
         by_representative = {c.representative_id: c.pk for c in Claim.objects.filter(story=story)}
