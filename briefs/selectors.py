@@ -11,16 +11,19 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from articles import selectors as article_reads
 from articles.models import (
     Article,
     CandidateBrief,
     CandidateBriefSentence,
+    Discrepancy,
     Job,
     Story,
 )
 from articles.selectors import candidate_brief, count_subquery, count_subquery_by
+from briefs.checks import RESOLUTIONS, flag_key
 from briefs.models import Brief, BriefItem, Presence, Publication, Revision
 
 
@@ -202,3 +205,33 @@ def with_changes_since_publication(stories: list[Story]) -> list[Story]:
     for story in stories:
         story.changes = changes.get(story.pk)
     return stories
+
+
+def flag_resolution_events(story: Story) -> list[article_reads.TimelineEvent]:
+    """For the story's timeline: each discrepancy an editor settled in the brief (briefs.checks.RESOLUTIONS),
+    when and by whom; two queries."""
+    values = {
+        flag_key(kind, a, b): (a, b)
+        for kind, a, b in Discrepancy.objects.filter(claim__story=story).values_list(
+            "kind", "value_a", "value_b"
+        )
+    }
+    events = []
+    for position, resolutions in BriefItem.objects.filter(brief__story=story).values_list(
+        "position", "flag_resolutions"
+    ):
+        for entry in resolutions or []:
+            when = parse_datetime(str(entry.get("at") or ""))
+            key = str(entry.get("key") or "")
+            if when is None or not key:
+                continue
+            value_a, value_b = values.get(key, ("", ""))
+            how = RESOLUTIONS.get(entry.get("resolution"), str(entry.get("resolution")))
+            how = how.format(value_a=value_a, value_b=value_b) if value_a else how.split(" “")[0]
+            by = entry.get("by") or "an editor"
+            events.append(
+                article_reads.TimelineEvent(
+                    when, "resolved", f"Settled in the brief ({key}): {how}", f"by {by}, item {position + 1}"
+                )
+            )
+    return events

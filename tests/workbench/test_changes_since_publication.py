@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from briefs.services import brief_publish
+from briefs.checks import flag_key
+from briefs.services import brief_add_claim, brief_get_or_create, brief_publish, brief_resolve_flag
 from tests.workbench.wb_factories import add_wire_copy, build_story, draft_brief
 
 
@@ -82,3 +83,22 @@ def test_the_timeline_shows_first_reports_second_sources_and_flags_in_order(publ
     assert "Since the brief was published" in page
     # C arrived after the publication: its events are marked.
     assert page.count("since-published") >= 2
+
+
+def test_the_timeline_shows_when_an_editor_settled_a_discrepancy(accounts, editor_client):
+    built = build_story()
+    brief = brief_get_or_create(built.story)
+    item = brief_add_claim(brief, built.claims["disputed"], user=accounts["editor"], expected_version=0)
+    brief_resolve_flag(
+        brief,
+        item.pk,
+        key=flag_key("number", "7,000", "700"),
+        resolution="kept_b",
+        user=accounts["editor"],
+        expected_version=1,
+    )
+    page = editor_client.get(reverse("story_timeline", args=[built.story.slug])).content.decode()
+    flag = page.index("Sources disagree (number): “7,000” / “700”")
+    settled = page.index("Settled in the brief (number: 7,000 / 700): kept “700”")
+    assert flag < settled
+    assert "by editor, item 1" in page
