@@ -235,3 +235,10 @@ def flag_resolution_events(story: Story) -> list[article_reads.TimelineEvent]:
                 )
             )
     return events
+
+
+def story_timeline(story: Story) -> list[article_reads.TimelineEvent]:
+    """The story's timeline (articles.selectors.story_timeline) and the flags editors settled, in order."""
+    return sorted(
+        article_reads.story_timeline(story) + flag_resolution_events(story), key=lambda event: event.when
+    )

@@ -20,9 +20,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 
-from articles import selectors as article_reads
 from articles.models import Story
 from articles.selectors import TimelineEvent
+from briefs import selectors as brief_reads
 
 SALT = "web.feeds.story-timeline"
 EVENTS_SHOWN = 50
@@ -66,13 +66,16 @@ class StoryTimelineFeed(Feed):
         return f"{story.title}: timeline"
 
     def subtitle(self, story: Story) -> str:
-        return "Each outlet's first report, each claim's second source, each discrepancy between sources."
+        return (
+            "Each outlet's first report, each claim's second source, each discrepancy between sources, each "
+            "discrepancy settled in the brief."
+        )
 
     def link(self, story: Story) -> str:
         return reverse("story_timeline", args=[story.slug])
 
     def items(self, story: Story) -> list[FeedEntry]:
-        events = list(reversed(article_reads.story_timeline(story)))[:EVENTS_SHOWN]
+        events = list(reversed(brief_reads.story_timeline(story)))[:EVENTS_SHOWN]
         return [FeedEntry(story, event) for event in events]
 
     def item_title(self, entry: FeedEntry) -> str:

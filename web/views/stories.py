@@ -245,10 +245,7 @@ def story_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     changes = article_reads.coverage_changes({story.pk: live.published_at})[story.pk] if live else None
     context = {
         "story": story,
-        "events": sorted(
-            article_reads.story_timeline(story) + brief_reads.flag_resolution_events(story),
-            key=lambda event: event.when,
-        ),
+        "events": brief_reads.story_timeline(story),
         "changes": changes,
         "published_at": live.published_at if live else None,
         "feed_url": timeline_feed_url(request.user, story),
