@@ -16,7 +16,7 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
-from tests.importing.conftest import make_text
+from tests.texts import make_text
 
 LEDE = "{title}. The council confirmed the decision on Tuesday after a long debate in the chamber."
 

@@ -14,7 +14,8 @@ import pytest
 
 from articles.importing import sources_from_paths
 from articles.models import ImportItem
-from tests.importing.conftest import import_file, import_sources, make_text
+from tests.importing.conftest import import_file, import_sources
+from tests.texts import make_text
 
 IMPORTING = Path(__file__).resolve().parents[2] / "articles" / "importing"
 CLASS_NAME_IN_CODE = re.compile(r"type\(\w+\)\.__name__|__class__\.__name__")

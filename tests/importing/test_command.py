@@ -13,8 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, ImportItem, Story
+from tests.texts import make_text
 
-from .conftest import FIXTURES, html_page, make_text
+from .conftest import FIXTURES, html_page
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 

@@ -6,8 +6,9 @@ from articles.importing import ImportSource, sources_from_paths
 from articles.models import Article, ImportItem, Story
 from articles.nlp.duplicates import NearDuplicateIndex, content_hash, shingles, similarity
 from tests.conftest import SEEDS_DIR
+from tests.texts import make_text
 
-from .conftest import import_file, import_sources, make_text
+from .conftest import import_file, import_sources
 
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from articles.importing.feeds import MIN_OWN_TEXT_WORDS
 from articles.models import ImportItem
+from tests.texts import make_text
 
-from .conftest import make_text
 from .test_urls_and_feeds import as_html_paragraphs, fetch, rss
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from articles.models import Article, ImportItem, Outlet
+from tests.texts import make_text
 
-from .conftest import fixture_bytes, import_file, make_text
+from .conftest import fixture_bytes, import_file
 
 
 def test_html_main_text_and_metadata_are_extracted(story):

@@ -11,7 +11,8 @@ import pytest
 
 from articles.importing import ImportSource, sources_from_paths
 from articles.models import Article, ImportItem
-from tests.importing.conftest import html_page, import_file, import_sources, make_text
+from tests.importing.conftest import html_page, import_file, import_sources
+from tests.texts import make_text
 
 COUNCIL = "The council met on Monday, and it approved the budget, after a long debate about the harbour."
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from articles.importing import create_import_batch, run_import_batch, sources_from_paths
 from articles.models import Article, ImportItem
-
-from .conftest import make_text
+from tests.texts import make_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 

@@ -8,8 +8,9 @@ from datetime import UTC
 import pytest
 
 from articles.models import ImportItem
+from tests.texts import make_text
 
-from .conftest import import_file, make_text
+from .conftest import import_file
 from .test_urls_and_feeds import fetch
 
 BODY = make_text(400, paragraphs=4)

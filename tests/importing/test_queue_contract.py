@@ -7,8 +7,7 @@ import pytest
 from articles import jobs
 from articles.importing import ImportSource, create_import_batch
 from articles.models import Job
-
-from .conftest import make_text
+from tests.texts import make_text
 
 
 @pytest.fixture

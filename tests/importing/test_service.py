@@ -9,8 +9,7 @@ import pytest
 from articles import jobs
 from articles.importing import BatchRejected, ImportSource, create_import_batch, run_import_batch, service
 from articles.models import Article, ImportBatch, ImportItem
-
-from .conftest import make_text
+from tests.texts import make_text
 
 
 def text_source(name: str, seed: int) -> ImportSource:

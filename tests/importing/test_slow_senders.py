@@ -17,8 +17,9 @@ import pytest
 
 from articles.importing import ImportSource
 from articles.models import Article, ImportItem
+from tests.texts import make_text
 
-from .conftest import html_page, import_sources, make_text
+from .conftest import html_page, import_sources
 from .test_urls_and_feeds import rss
 
 pytestmark = pytest.mark.timeout(60)

@@ -9,8 +9,9 @@ import pytest
 from articles.importing import ImportSource, sources_from_paths
 from articles.models import Article, ImportItem
 from tests.conftest import SEEDS_DIR
+from tests.texts import make_text
 
-from .conftest import fixture_bytes, import_file, import_sources, make_text
+from .conftest import fixture_bytes, import_file, import_sources
 
 SEEDS = sorted(SEEDS_DIR.glob("*.txt"))
 

@@ -6,8 +6,9 @@ from html import escape
 
 from articles.importing import ImportSource
 from articles.models import Article, ImportItem
+from tests.texts import make_text
 
-from .conftest import html_page, import_file, import_sources, make_text
+from .conftest import html_page, import_file, import_sources
 
 
 def fetch(story, url: str, format_hint: str | None = None) -> list[ImportItem]:

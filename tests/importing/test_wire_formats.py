@@ -9,8 +9,9 @@ from email.message import EmailMessage
 import pytest
 
 from articles.models import Article, ImportItem
+from tests.texts import make_text
 
-from .conftest import fixture_bytes, html_page, import_file, make_text
+from .conftest import fixture_bytes, html_page, import_file
 from .test_urls_and_feeds import fetch
 
 

@@ -12,7 +12,8 @@ from django.urls import reverse
 
 from articles.importing import ImportSource, create_import_batch, run_import_batch, sources_from_paths
 from articles.models import Article, ImportBatch, SourceCorrection
-from tests.importing.conftest import html_page, make_text, site  # noqa: F401 (the `site` fixture)
+from tests.importing.conftest import html_page, site  # noqa: F401 (the `site` fixture)
+from tests.texts import make_text
 
 USER, SECRET = "alice", "s3cr3t-Pa55"
 DROPPED = "held a user name and password; they were dropped and are not stored"
