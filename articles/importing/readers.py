@@ -149,18 +149,24 @@ def read_bytes(data: bytes, name: str, limits: ReadLimits, *, hint: str | None =
     return entries
 
 
-def _fetch(url: str, name: str, limits: ReadLimits) -> FetchedPage:
+def fetch_within(
+    url: str, name: str, limits: ReadLimits, *, etag: str = "", last_modified: str = ""
+) -> FetchedPage:
+    """fetch() under the import's limits (timeout, size, private addresses); conditional when given the
+    validators the server sent last time (a watched feed's poll)."""
     return fetch(
         url,
         name,
         timeout=limits.fetch_timeout,
         max_bytes=limits.max_bytes,
         allow_private=limits.allow_private_addresses,
+        etag=etag,
+        last_modified=last_modified,
     )
 
 
 def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = False) -> list[Entry]:
-    page = _fetch(url, name, limits)
+    page = fetch_within(url, name, limits)
     if not page.data.strip():
         raise ImportFailure(f"{name}: the server sent an empty page")
     charset = page.charset or html_declared_charset(page.data)
@@ -190,7 +196,7 @@ def read_url(url: str, name: str, limits: ReadLimits, *, expect_feed: bool = Fal
 
 def read_page(url: str, name: str, limits: ReadLimits) -> ParsedArticle:
     """One web page as an article (a feed entry's link); a feed or anything else there is a failure."""
-    page = _fetch(url, name, limits)
+    page = fetch_within(url, name, limits)
     if page.media_type not in ("text/html", "application/xhtml+xml"):
         raise ImportFailure(f"{name}: not a web page (content type {page.media_type})")
     decoded = decode_text(page.data, name, declared_charset=page.charset or html_declared_charset(page.data))

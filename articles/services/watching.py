@@ -30,9 +30,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.importing.errors import ImportFailure
-from articles.importing.fetch import HTML_TYPES, fetch
+from articles.importing.fetch import HTML_TYPES
 from articles.importing.pagemeta import declared_feeds
-from articles.importing.readers import feed_links
+from articles.importing.readers import feed_links, fetch_within
 from articles.importing.service import already_imported, create_import_batch, read_limits
 from articles.importing.sources import ImportSource
 from articles.importing.urls import check_url
@@ -140,7 +140,7 @@ def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
     label = source.name or source.url
     found_feed = ""
     try:
-        page = _fetch(source, source.url, label, limits)
+        page = fetch_within(source.url, label, limits, etag=source.etag, last_modified=source.last_modified)
         links = None if page.not_modified else feed_links(page.data)  # a feed served as text/html counts
         if links is None and page.media_type in HTML_TYPES:
             # A site's page: watch the feed it declares, as a feed reader would.
@@ -152,7 +152,7 @@ def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
                 raise ImportFailure(
                     f"{label}: the page declares the feed {found_feed}, which is already watched"
                 )
-            page = _fetch(source, found_feed, label, limits, conditional=False)
+            page = fetch_within(found_feed, label, limits)
             links = feed_links(page.data)
         if not page.not_modified and links is None:
             raise ImportFailure(f"{label}: not an RSS, Atom or JSON feed")
@@ -199,18 +199,6 @@ def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
         if on_batch is not None:
             on_batch(batch)
     return PollOutcome(source, batch=batch)
-
-
-def _fetch(source: WatchedSource, url: str, label: str, limits, *, conditional: bool = True):
-    return fetch(
-        url,
-        label,
-        timeout=limits.fetch_timeout,
-        max_bytes=limits.max_bytes,
-        allow_private=limits.allow_private_addresses,
-        etag=source.etag if conditional else "",
-        last_modified=source.last_modified if conditional else "",
-    )
 
 
 def backoff_minutes(source: WatchedSource) -> int:
