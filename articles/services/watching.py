@@ -21,23 +21,26 @@ the import batch a poll returns.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from articles.importing.errors import ImportFailure
 from articles.importing.fetch import HTML_TYPES
 from articles.importing.pagemeta import declared_feeds
 from articles.importing.readers import feed_links, fetch_within
-from articles.importing.service import already_imported, create_import_batch, read_limits
+from articles.importing.service import UNEXPECTED_FAILURE, already_imported, create_import_batch, read_limits
 from articles.importing.sources import ImportSource
 from articles.importing.urls import check_url
 from articles.models import ImportBatch, Story, WatchedSource
 from articles.rules import is_http_url, shorten
+
+logger = logging.getLogger(__name__)
 
 ADD_PERMISSION = "articles.add_watchedsource"
 CHANGE_PERMISSION = "articles.change_watchedsource"
@@ -158,6 +161,12 @@ def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
             raise ImportFailure(f"{label}: not an RSS, Atom or JSON feed")
     except ImportFailure as failure:
         return _record_failure(source, str(failure))
+    except DatabaseError:
+        raise  # the database is away: the pipeline's retry, not the source's fault
+    except Exception as exc:  # a reader bug must not leave the source silently failing: it says so
+        logger.warning("Poll of source %s failed unexpectedly: %s: %s", source.pk, type(exc).__name__, exc)
+        logger.debug("Traceback of the poll of source %s", source.pk, exc_info=True)
+        return _record_failure(source, f"{label}: {UNEXPECTED_FAILURE}")
     now = timezone.now()
     note = ""
     if found_feed:

@@ -168,3 +168,16 @@ def test_a_paused_source_is_not_polled_until_resumed(feeds, story, accounts):
         assert jobs.poll_due_sources() == 1
     assert titles(story) == {"Council approves harbour budget"}
     assert jobs.poll_due_sources() == 0  # polled: not due again before its interval
+
+
+def test_a_feed_the_reader_chokes_on_says_so_on_the_source(feeds, story, accounts, monkeypatch):
+    feeds.add_entry("Council approves harbour budget")
+
+    def broken(data):
+        raise RuntimeError("a reader bug")
+
+    monkeypatch.setattr(watching, "feed_links", broken)
+    source = poll(watch(feeds, story, accounts))
+    assert source.failures == 1
+    assert "the importer met something in it that it does not handle" in source.last_error
+    assert "a reader bug" not in source.last_error  # the details go to the server log, not to the editor
