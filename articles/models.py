@@ -171,7 +171,12 @@ class Article(models.Model):
     def source_key(self) -> str:
         """Which independent source the article is, for counting: its outlet, or itself when the outlet is
         unknown (two articles of unknown outlets may well be two outlets)."""
-        return f"outlet:{self.outlet_id}" if self.outlet_id else f"article:{self.pk}"
+        return self.source_key_of(self.outlet_id, self.pk)
+
+    @staticmethod
+    def source_key_of(outlet_id: int | None, article_id: int) -> str:
+        """source_key from the two ids (for reads that fetch values, not instances)."""
+        return f"outlet:{outlet_id}" if outlet_id else f"article:{article_id}"
 
     @property
     def language_name(self) -> str:

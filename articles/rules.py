@@ -7,9 +7,12 @@
   with the tighter HEADING_MAX_WORDS, as a body's long unpunctuated line is more often a list item or a
   caption than a heading.
 - Shortening for display: `shorten` cuts at `limit` characters with an ellipsis, never mid-space.
+- Independent sources: one per outlet, a wire copy counted with its original (`source_groups`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 HTTP_SCHEMES = ("http", "https")
 # Closing quotes and brackets that may follow a line's last punctuation mark.
@@ -48,3 +51,30 @@ def shorten(text: str, limit: int) -> str:
     """`text` with runs of white space made one space, cut to at most `limit` characters with "…"."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def source_groups(sources: Sequence[str], copy_of: Sequence[int | None]) -> list[int]:
+    """Per document, the id of the independent source it belongs to, from each document's source key (its
+    outlet) and the index of the document it copies (None): one source per outlet, and a wire copy belongs to
+    its original's. The rule a claim's support is counted by (articles.nlp.claims.independent_sources), and
+    the story's change counts (articles.selectors.coverage_changes)."""
+    root = list(range(len(sources)))
+
+    def find(d: int) -> int:
+        seen = set()
+        while root[d] != d and d not in seen:
+            seen.add(d)
+            d = root[d]
+        return d
+
+    by_label: dict[str, int] = {}
+    for d, source in enumerate(sources):
+        first = by_label.setdefault(source, d)
+        if first != d:
+            root[find(d)] = find(first)
+    for d, original in enumerate(copy_of):
+        if original is not None and 0 <= original < len(sources) and original != d:
+            a, b = find(d), find(original)
+            if a != b:
+                root[max(a, b)] = min(a, b)
+    return [find(d) for d in range(len(sources))]

@@ -43,7 +43,7 @@ from articles.models import (
     Summary,
     WatchedSource,
 )
-from articles.rules import shorten
+from articles.rules import shorten, source_groups
 
 T = TypeVar("T")
 
@@ -558,24 +558,34 @@ def watched_sources() -> list[WatchedSource]:
 # --- What changed: since a moment (the last publication), and the story's timeline ---------------------
 
 
-def _source_key(outlet_id: int | None, article_id: int) -> str:
-    """As Article.source_key: one outlet, one source; an article of unknown outlet, a source of its own."""
-    return f"outlet:{outlet_id}" if outlet_id else f"article:{article_id}"
-
-
 @dataclass
 class ArticleTimes:
     story_id: int
     created: datetime  # when it arrived in the workbench
-    source: str
-    copy_of: int | None  # the article it is a near-duplicate (wire copy) of
+    source: int  # its independent source (articles.nlp.claims.source_groups), within its story
 
 
-def _independent_sources(article_ids, times: dict[int, ArticleTimes]) -> set[str]:
-    """The sources of these articles as the synthesis counts them: one per outlet, a wire copy of an
-    article among them not counted apart."""
-    ids = set(article_ids)
-    return {times[a].source for a in ids if times[a].copy_of not in ids}
+def _article_times(rows) -> dict[int, ArticleTimes]:
+    """ArticleTimes by article id from (id, story_id, created, outlet_id, near_duplicate_of_id) rows: the
+    sources grouped by the synthesis' own rule (one per outlet; a wire copy is its original's source)."""
+    by_story: dict[int, list[tuple]] = defaultdict(list)
+    for row in rows:
+        by_story[row[1]].append(row)
+    times = {}
+    for story_rows in by_story.values():
+        index = {row[0]: n for n, row in enumerate(story_rows)}
+        groups = source_groups(
+            [Article.source_key_of(outlet_id, pk) for pk, _, _, outlet_id, _ in story_rows],
+            [index.get(copy_of) for *_, copy_of in story_rows],
+        )
+        for (pk, story_id, created, _, _), group in zip(story_rows, groups, strict=True):
+            times[pk] = ArticleTimes(story_id, created, int(group))
+    return times
+
+
+def _independent_sources(article_ids, times: dict[int, ArticleTimes]) -> set[int]:
+    """The independent sources of these articles, as the synthesis counts a claim's support."""
+    return {times[a].source for a in article_ids}
 
 
 @dataclass
@@ -601,24 +611,22 @@ def coverage_changes(since_by_story: dict[int, datetime]) -> dict[int, CoverageC
     changes = {story_id: CoverageChanges(since) for story_id, since in since_by_story.items()}
     if not changes:
         return changes
-    times = {
-        pk: ArticleTimes(story_id, created, _source_key(outlet_id, pk), copy_of)
-        for pk, story_id, created, outlet_id, copy_of in Article.objects.filter(
-            story_id__in=since_by_story
-        ).values_list("id", "story_id", "created", "outlet_id", "near_duplicate_of_id")
-    }
+    times = _article_times(
+        Article.objects.filter(story_id__in=since_by_story).values_list(
+            "id", "story_id", "created", "outlet_id", "near_duplicate_of_id"
+        )
+    )
 
     def new(article_id: int) -> bool:
         entry = times[article_id]
         return entry.created > since_by_story[entry.story_id]
 
-    old_sources: dict[int, set[str]] = defaultdict(set)
-    new_sources: dict[int, set[str]] = defaultdict(set)
+    old_sources: dict[int, set[int]] = defaultdict(set)
+    new_sources: dict[int, set[int]] = defaultdict(set)
     for pk, entry in times.items():
         if new(pk):
             changes[entry.story_id].new_articles += 1
-            if entry.copy_of is None:  # a wire copy is not a source of its own
-                new_sources[entry.story_id].add(entry.source)
+            new_sources[entry.story_id].add(entry.source)  # a wire copy is its original's source
         else:
             old_sources[entry.story_id].add(entry.source)
     for story_id, sources in new_sources.items():
@@ -684,10 +692,9 @@ def story_timeline(story: Story) -> list[TimelineEvent]:
                 when, "source", f"{article.source_label} first reports", article.title, article, date_only
             )
         )
-    times = {
-        pk: ArticleTimes(story.pk, a.created, a.source_key, a.near_duplicate_of_id)
-        for pk, a in articles.items()
-    }
+    times = _article_times(
+        [(pk, story.pk, a.created, a.outlet_id, a.near_duplicate_of_id) for pk, a in articles.items()]
+    )
     members: dict[int, set[int]] = defaultdict(set)
     for claim_id, article_id in Claim.sentences.through.objects.filter(claim__story=story).values_list(
         "claim_id", "sentence__article_id"

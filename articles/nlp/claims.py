@@ -41,6 +41,7 @@ from articles.nlp.facts import conflicting, sentence_details
 from articles.nlp.junk import junk_reason
 from articles.nlp.terms import content_terms, word_count
 from articles.nlp.types import SentenceSpan
+from articles.rules import source_groups
 
 # Pairs below this similarity never enter the centrality graph (LexRank's usual threshold).
 GRAPH_MIN_SIMILARITY = 0.1
@@ -144,26 +145,9 @@ GRAPH_NEIGHBOURS = 50
 def independent_sources(documents: Sequence[SourceDocument]) -> np.ndarray:
     """Per document, the id of the independent source it belongs to: one per outlet label, and a wire copy
     belongs to its original's."""
-    root = list(range(len(documents)))
-
-    def find(d: int) -> int:
-        seen = set()
-        while root[d] != d and d not in seen:
-            seen.add(d)
-            d = root[d]
-        return d
-
-    by_label: dict[str, int] = {}
-    for d, document in enumerate(documents):
-        first = by_label.setdefault(document.source, d)
-        if first != d:
-            root[find(d)] = find(first)
-    for d, document in enumerate(documents):
-        if document.copy_of is not None and 0 <= document.copy_of < len(documents) and document.copy_of != d:
-            a, b = find(d), find(document.copy_of)
-            if a != b:
-                root[max(a, b)] = min(a, b)
-    return np.asarray([find(d) for d in range(len(documents))], dtype=np.int64)
+    return np.asarray(
+        source_groups([d.source for d in documents], [d.copy_of for d in documents]), dtype=np.int64
+    )
 
 
 def build_sentence_table(
