@@ -63,6 +63,19 @@ def read_feed(
     return entries
 
 
+def entry_links(data: bytes) -> list[str] | None:
+    """The links of an RSS or Atom feed's entries, in order ("" for an entry without one); None when the
+    data is not such a feed."""
+    parsed = feedparser.parse(io.BytesIO(data))
+    if not parsed.get("version"):
+        return None
+    return [_entry_link(entry) for entry in parsed.entries]
+
+
+def _entry_link(entry: Any) -> str:
+    return str(entry.get("link", "")).strip()
+
+
 @dataclass
 class FeedItem:
     """One entry of a feed of any kind (RSS, Atom, JSON Feed), as plain text."""
@@ -84,7 +97,7 @@ def _read_entry(
     content_html = _content_html(entry)
     item = FeedItem(
         title=html_line_to_text(entry.get("title", "")),
-        link=str(entry.get("link", "")).strip(),
+        link=_entry_link(entry),
         text=html_fragment_to_text(content_html),
         raw=content_html,
         published_at=_entry_date(entry),

@@ -40,6 +40,18 @@ def is_json_feed(document: Any) -> bool:
 # --- JSON Feed ---------------------------------------------------------------------------------------
 
 
+def json_feed_links(document: Any) -> list[str] | None:
+    """The links of a JSON Feed's items, in order ("" for an item without one); None when the document is
+    not a JSON Feed with an items list."""
+    if not is_json_feed(document) or not isinstance(document.get("items"), list):
+        return None
+    return [_item_link(item) if isinstance(item, dict) else "" for item in document["items"]]
+
+
+def _item_link(item: dict) -> str:
+    return _string(item.get("url")) or _string(item.get("external_url"))
+
+
 def read_json_feed(
     document: dict,
     name: str,
@@ -71,7 +83,7 @@ def read_json_feed(
         date_raw = _string(item.get("date_published")) or _string(item.get("date_modified"))
         feed_item = FeedItem(
             title=html_line_to_text(_string(item.get("title"))),
-            link=_string(item.get("url")) or _string(item.get("external_url")),
+            link=_item_link(item),
             text=text,
             raw=json.dumps(item, ensure_ascii=False),
             published_at=parse_date(date_raw),

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
 import time
 from pathlib import PurePosixPath
 
-import feedparser
-
 from articles.importing.decode import decode_text, html_declared_charset
 from articles.importing.errors import ImportFailure
-from articles.importing.feeds import looks_like_feed, read_feed
+from articles.importing.feeds import entry_links, looks_like_feed, read_feed
 from articles.importing.fetch import FetchedPage, fetch
 from articles.importing.html import read_html
 from articles.importing.iptc7901 import looks_like_iptc7901, read_iptc7901
 from articles.importing.jsonformats import (
     JSON_FEED_VERSION,
     is_json_feed,
+    json_feed_links,
     read_json_feed,
     read_json_ld,
 )
@@ -294,19 +292,9 @@ def _page_reader(limits: ReadLimits):
 def feed_links(data: bytes) -> list[str] | None:
     """The links of a feed's entries (RSS, Atom or JSON Feed), in order, "" for an entry without one; None
     when the data is not a feed."""
-    stripped = data.lstrip()
-    if stripped.startswith(b"{"):
+    if data.lstrip().startswith(b"{"):
         try:
-            document = json.loads(data)
+            return json_feed_links(json.loads(data))
         except ValueError:
             return None
-        if not is_json_feed(document) or not isinstance(document.get("items"), list):
-            return None
-        return [
-            str(item.get("url") or item.get("external_url") or "").strip() if isinstance(item, dict) else ""
-            for item in document["items"]
-        ]
-    parsed = feedparser.parse(io.BytesIO(data))
-    if not parsed.get("version"):
-        return None
-    return [str(entry.get("link", "")).strip() for entry in parsed.entries]
+    return entry_links(data)

@@ -130,10 +130,24 @@ def run_import_batch(
     return batch
 
 
+def _same_address(urls: set[str]) -> Q:
+    """Articles from these addresses: as their address, or as the link they were fetched from."""
+    return Q(url__in=urls) | Q(source_name__in=urls)
+
+
 def already_imported(url: str) -> bool:
-    """Is an article from this address anywhere in the workbench (as its address, or as the link it was
-    fetched from)? A watched feed's entries are imported once, whichever story holds them."""
-    return Article.objects.filter(Q(url=url) | Q(source_name=url)).exists()
+    """Is an article from this address anywhere in the workbench? A watched feed's entries are imported
+    once, whichever story holds them."""
+    return Article.objects.filter(_same_address({url})).exists()
+
+
+def imported_addresses(urls) -> set[str]:
+    """Those of these addresses that an article anywhere in the workbench comes from; one query."""
+    wanted = {url for url in urls if url}
+    if not wanted:
+        return set()
+    rows = Article.objects.filter(_same_address(wanted)).values_list("url", "source_name")
+    return {value for row in rows for value in row if value in wanted}
 
 
 # --- Internals ---------------------------------------------------------------------------------------
@@ -203,7 +217,7 @@ class StoryTexts:
         """The article of another story with this text or address, when duplicates count workbench-wide."""
         if not self.workbench_wide:
             return None
-        same = Q(content_hash=digest) | Q(url=url) | Q(source_name=url) if url else Q(content_hash=digest)
+        same = Q(content_hash=digest) | _same_address({url}) if url else Q(content_hash=digest)
         return Article.objects.filter(same).values_list("id", flat=True).first()
 
     def add(self, article: Article) -> None:

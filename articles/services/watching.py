@@ -34,7 +34,12 @@ from articles.importing.errors import ImportFailure
 from articles.importing.fetch import HTML_TYPES
 from articles.importing.pagemeta import declared_feeds
 from articles.importing.readers import feed_links, fetch_within
-from articles.importing.service import UNEXPECTED_FAILURE, already_imported, create_import_batch, read_limits
+from articles.importing.service import (
+    UNEXPECTED_FAILURE,
+    create_import_batch,
+    imported_addresses,
+    read_limits,
+)
 from articles.importing.sources import ImportSource
 from articles.importing.urls import check_url
 from articles.models import ImportBatch, Story, WatchedSource
@@ -172,20 +177,20 @@ def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
     if found_feed:
         note = f"The page declares the feed {shorten(found_feed, 120)}, watched from now on. "
         source.url = found_feed
-        source.save(update_fields=["url"])
     source.last_polled_at = now
     source.failures = 0
     source.last_error = ""
     source.next_poll_at = now + timedelta(minutes=source.interval_minutes)
     if page.etag or page.last_modified or not page.not_modified:
         source.etag, source.last_modified = page.etag, page.last_modified
-    fields = ["last_polled_at", "failures", "last_error", "next_poll_at", "etag", "last_modified"]
+    fields = ["url", "last_polled_at", "failures", "last_error", "next_poll_at", "etag", "last_modified"]
     digest = hashlib.sha256(page.data).hexdigest() if not page.not_modified else source.content_digest
     if page.not_modified or digest == source.content_digest:
         source.last_result = note + "No change since the last poll."
         source.save(update_fields=[*fields, "last_result"])
         return PollOutcome(source)
-    new = sum(1 for link in links if not (link and already_imported(link)))
+    known = imported_addresses(links)
+    new = sum(1 for link in links if not (link and link in known))
     if not new:
         source.content_digest = digest
         source.last_result = note + (
