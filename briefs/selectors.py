@@ -207,6 +207,18 @@ def with_changes_since_publication(stories: list[Story]) -> list[Story]:
     return stories
 
 
+def changes_since(
+    story: Story, live: LivePublication | Publication | None
+) -> article_reads.CoverageChanges | None:
+    """What the story's coverage gained since its live publication (None when unpublished). A
+    LivePublication (brief_with_items) says how many articles arrived since: when none did, no query."""
+    if live is None:
+        return None
+    if getattr(live, "articles_since", None) == 0:
+        return article_reads.CoverageChanges(live.published_at)
+    return article_reads.coverage_changes({story.pk: live.published_at})[story.pk]
+
+
 def flag_resolution_events(story: Story) -> list[article_reads.TimelineEvent]:
     """For the story's timeline: each discrepancy an editor settled in the brief (briefs.checks.RESOLUTIONS),
     when and by whom; two queries."""

@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.html import format_html_join
 from django.views.decorators.http import require_GET, require_POST
 
-from articles import selectors as article_reads
 from articles.models import Article, Claim, Sentence, Story
 from articles.rules import shorten
 from briefs import selectors as brief_reads
@@ -115,22 +114,12 @@ def brief_pane_context(story: Story, *, brief: Brief | None = None) -> dict:
         "publish_warnings": publish_warnings(brief, items, flags) if brief.pk is not None else [],
         "resolutions": RESOLUTIONS,
         "live_publication": live,
-        "changes": _changes_since(story, live),
+        "changes": brief_reads.changes_since(story, live),
         "unpublished_changes": bool(live and live.revision_number != brief.version),
         "candidate_items": brief.candidate_item_count,
         "source_options": source_options(articles),
         "presence_ping_seconds": brief_reads.PRESENCE_PING_SECONDS,
     }
-
-
-def _changes_since(story: Story, live) -> article_reads.CoverageChanges | None:
-    """What arrived since the publication; read from the claims only when an article did (the pane is
-    re-rendered after every edit, so the usual case costs no query)."""
-    if live is None:
-        return None
-    if not live.articles_since:
-        return article_reads.CoverageChanges(live.published_at)
-    return article_reads.coverage_changes({story.pk: live.published_at})[story.pk]
 
 
 def _refused_context(story: Story, conflict: BriefConflict | None) -> dict:

@@ -242,11 +242,10 @@ def story_timeline(request: HttpRequest, slug: str) -> HttpResponse:
     and what arrived since the brief was last published."""
     story = get_object_or_404(Story, slug=slug)
     live = brief_reads.live_publication(story.slug)
-    changes = article_reads.coverage_changes({story.pk: live.published_at})[story.pk] if live else None
     context = {
         "story": story,
         "events": brief_reads.story_timeline(story),
-        "changes": changes,
+        "changes": brief_reads.changes_since(story, live),
         "published_at": live.published_at if live else None,
         "feed_url": timeline_feed_url(request.user, story),
     }
