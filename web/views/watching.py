@@ -78,7 +78,7 @@ def source_action(request: HttpRequest, source_id: int) -> HttpResponse:
     if action == "poll":
         watching.poll_soon(request.user, source)
         _poll_due_now()
-        messages.success(request, f"{source}: polled; what it found is below.")
+        messages.success(request, f"{source}: polling now; what it finds appears below.")
     else:
         watching.set_paused(request.user, source, action == "pause")
         if action == "resume":
