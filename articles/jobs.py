@@ -44,8 +44,8 @@ from django.utils import timezone
 
 from articles.importing.service import Progress, create_import_batch, run_import_batch
 from articles.importing.sources import ImportSource
-from articles.models import Article, ImportBatch, ImportItem, Job, Story
-from articles.services import watching
+from articles.models import Article, ImportBatch, ImportItem, Job, Story, StoryAction
+from articles.services import inbox, watching
 from articles.services.sources import SourceUpdate
 
 logger = logging.getLogger(__name__)
@@ -98,8 +98,18 @@ def import_now(batch_id: int, progress: Progress | None = None, *, analyze: bool
     """
     batch = run_import_batch(batch_id, progress, on_article=enqueue_analysis if analyze else None)
     if analyze:
-        maybe_enqueue_synthesis(batch.story_id)
+        for story_id in _stories_fed(batch.story_id, batch.pk):
+            maybe_enqueue_synthesis(story_id)
     return batch
+
+
+def _stories_fed(story_id: int | None, batch_id: int | None) -> list[int]:
+    """The stories an import fed: its story, or (an Inbox source's batch) each story its articles went to."""
+    if story_id:
+        return [story_id]
+    if batch_id is None:
+        return []
+    return sorted(set(Article.objects.filter(import_batch_id=batch_id).values_list("story_id", flat=True)))
 
 
 def rerun_analysis(articles: list[Article], algorithm: str | None = None) -> int:
@@ -108,6 +118,14 @@ def rerun_analysis(articles: list[Article], algorithm: str | None = None) -> int
         for article in articles:
             enqueue_analysis(article, algorithm=algorithm, force=True)
     return len(articles)
+
+
+def resynthesise_sorted(action: StoryAction) -> None:
+    """Queue the synthesis of each story an Inbox action (articles.services.inbox) or its undo moved articles
+    into or out of, once its articles are analysed (an analysis still running asks for it when it ends)."""
+    for story in Story.objects.filter(pk__in=inbox.stories_changed(action)):
+        if story.articles.exists() and not story.articles.filter(analyzed_at__isnull=True).exists():
+            enqueue_synthesis(story)
 
 
 def resynthesise_after(update: SourceUpdate, story: Story) -> SourceUpdate:
@@ -355,7 +373,10 @@ def _after_giving_up(job: Job, reason: str) -> None:
             message="Not imported: the import stopped before reaching this file. Import it again.",
         )
         ImportBatch.objects.filter(pk=job.batch_id, finished__isnull=True).update(finished=timezone.now())
-    if job.kind in (Job.Kind.IMPORT, Job.Kind.ANALYSIS) and job.story_id:
+    if job.kind == Job.Kind.IMPORT:
+        for story_id in _stories_fed(job.story_id, job.batch_id):
+            maybe_enqueue_synthesis(story_id)
+    elif job.kind == Job.Kind.ANALYSIS and job.story_id:
         maybe_enqueue_synthesis(job.story_id)
 
 
@@ -449,8 +470,9 @@ def run_import_job(job_id: int, *, final_attempt: bool = True) -> Job | None:
         )
 
     finished = _run(job_id, work, final_attempt=final_attempt, describe="Import")
-    if finished is not None and finished.story_id:
-        maybe_enqueue_synthesis(finished.story_id)
+    if finished is not None:
+        for story_id in _stories_fed(finished.story_id, finished.batch_id):
+            maybe_enqueue_synthesis(story_id)
     return finished
 
 
@@ -485,6 +507,14 @@ def maybe_enqueue_synthesis(story_id: int) -> Job | None:
         ).exists():
             return None
         if ImportItem.objects.filter(batch__story=story, status=ImportItem.Status.PENDING).exists():
+            return None
+        # An Inbox source's import still placing articles, some of them in this story.
+        if Job.objects.filter(
+            kind=Job.Kind.IMPORT,
+            state__in=[Job.State.QUEUED, Job.State.RUNNING],
+            story__isnull=True,
+            batch__articles__story=story,
+        ).exists():
             return None
         unanalysed = story.articles.filter(analyzed_at__isnull=True).exclude(
             jobs__kind=Job.Kind.ANALYSIS, jobs__state=Job.State.FAILED

@@ -32,7 +32,16 @@ class Outlet(models.Model):
 
 
 class Story(models.Model):
-    """One coverage cluster: every outlet's articles about one event."""
+    """One coverage cluster: every outlet's articles about one event.
+
+    A story an editor creates is a story at once. One the workbench formed by itself from a watched feed's
+    entries (articles.services.inbox) is a *candidate* in the Inbox until an editor accepts it (or merges it
+    into another story: it is then *merged*, empty, and kept so that the merge can be undone)."""
+
+    class Status(models.TextChoices):
+        STORY = "story", "Story"
+        CANDIDATE = "candidate", "In the Inbox"
+        MERGED = "merged", "Merged"
 
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=120, unique=True)
@@ -40,6 +49,15 @@ class Story(models.Model):
     updated = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.STORY, db_index=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The story this candidate was merged into.",
     )
 
     class Meta:
@@ -111,6 +129,10 @@ class Article(models.Model):
         help_text="Why the last analysis left the article out (e.g. a language the pipeline cannot read); "
         "analyzed_at is still set, as there is nothing left to do.",
     )
+    # What the story clustering compares (articles.nlp.stories): the unit mean embedding of the title and lead
+    # (float32 bytes) and the article's content-word and name counts. Kept once computed.
+    story_vector = models.BinaryField(null=True, blank=True, editable=False)
+    story_terms = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["published_at", "id"]
@@ -246,7 +268,14 @@ def _date_for_people(value: str) -> str:
 
 
 class ImportBatch(models.Model):
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="import_batches")
+    story = models.ForeignKey(
+        Story,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="import_batches",
+        help_text="Empty for a batch of an Inbox source: each article goes to the story it belongs to.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -268,11 +297,12 @@ class ImportBatch(models.Model):
         verbose_name_plural = "import batches"
 
     def __str__(self) -> str:
-        return f"Import #{self.pk} into {self.story}"
+        return f"Import #{self.pk} into {self.story or 'the Inbox'}"
 
 
 class WatchedSource(models.Model):
-    """A feed (RSS, Atom, JSON Feed) the workbench polls on its own, importing each new entry into a story.
+    """A feed (RSS, Atom, JSON Feed) the workbench polls on its own, importing each new entry into its story
+    (or, with no story, into the story each entry reports on: the Inbox, articles.services.inbox).
 
     Polling is conditional (the validators the server sent last, `etag` and `last_modified`); a failure is
     recorded on the source (`last_error`) and backs the next poll off (`failures`). What a poll found is
@@ -286,7 +316,14 @@ class WatchedSource(models.Model):
         max_length=200, blank=True, help_text="Shown in lists; the feed's title if empty."
     )
     url = models.URLField(max_length=2000, unique=True, help_text="The feed's address (http or https).")
-    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="watched_sources")
+    story = models.ForeignKey(
+        Story,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="watched_sources",
+        help_text="Empty: each entry goes to the story it reports on, or starts a new one in the Inbox.",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -329,6 +366,52 @@ class WatchedSource(models.Model):
             )
         if problems:
             raise ValidationError(problems)
+
+
+class StoryAction(models.Model):
+    """An editor's action on the stories the workbench formed (the Inbox), recorded so it can be undone.
+
+    `moves` lists each article moved, `[article id, story it left, story it joined]`; `statuses` each
+    story whose status the action changed, `[story id, status before, status after]`, and `titles` each
+    story renamed, `[story id, title before, title after]`. Undoing applies them backwards."""
+
+    class Kind(models.TextChoices):
+        ACCEPT = "accept", "Accepted"
+        MERGE = "merge", "Merged"
+        SPLIT = "split", "Split"
+        MOVE = "move", "Moved"
+        PLACE = "place", "Placed automatically"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    story = models.ForeignKey(
+        Story, null=True, on_delete=models.SET_NULL, related_name="actions", help_text="The story acted on."
+    )
+    other = models.ForeignKey(
+        Story,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The other story: merged into, split into, moved to.",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    summary = models.CharField(max_length=500)
+    moves = models.JSONField(default=list, blank=True)
+    statuses = models.JSONField(default=list, blank=True)
+    titles = models.JSONField(default=list, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.summary
 
 
 class ImportItem(models.Model):

@@ -18,7 +18,7 @@ _READ = [
 # Editors also correct an article's source details (outlet, URL, byline, date) on its page in the workbench
 # (articles.change_article; audited, see articles.services.sources); only the admin's staff see the admin.
 _EDIT = [
-    "articles.add_story",
+    "articles.add_story",  # also: sort the Inbox's stories (accept, merge, split, move, undo)
     "articles.change_article",
     # Watched feeds (the Sources page): add one, pause or resume it, poll it now.
     "articles.add_watchedsource",
@@ -43,6 +43,7 @@ _ADMIN = [
     "articles.view_discrepancy",
     "articles.view_entity",
     "articles.view_sourcecorrection",
+    "articles.view_storyaction",  # the Inbox's actions (undone in the workbench, not the admin)
     "briefs.view_briefitem",
 ]
 ROLE_PERMISSIONS: dict[str, list[str]] = {

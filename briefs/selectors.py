@@ -28,32 +28,39 @@ from briefs.models import Brief, BriefItem, Presence, Publication, Revision
 
 
 def story_list(query: str = "") -> QuerySet[Story]:
-    stories = Story.objects.select_related("brief", "brief__updated_by").annotate(
-        article_count=count_subquery(Article.objects.filter(story=OuterRef("pk"))),
-        analyzed_count=count_subquery(
-            Article.objects.filter(story=OuterRef("pk"), analyzed_at__isnull=False)
-        ),
-        named_outlet_count=Coalesce(
-            Subquery(
-                Article.objects.filter(story=OuterRef("pk"), outlet__isnull=False)
-                .order_by()
-                .values("story")
-                .annotate(n=Count("outlet", distinct=True))
-                .values("n"),
-                output_field=IntegerField(),
+    """The workbench's stories (not the Inbox's candidates, nor candidates merged away), annotated."""
+    stories = (
+        Story.objects.filter(status=Story.Status.STORY)
+        .select_related("brief", "brief__updated_by")
+        .annotate(
+            article_count=count_subquery(Article.objects.filter(story=OuterRef("pk"))),
+            analyzed_count=count_subquery(
+                Article.objects.filter(story=OuterRef("pk"), analyzed_at__isnull=False)
             ),
-            Value(0),
-        ),
-        # An article whose outlet is unknown is a source of its own, unless it is a copy of another article
-        # of the story (as the synthesis counts independent sources).
-        unknown_outlet_count=count_subquery(
-            Article.objects.filter(story=OuterRef("pk"), outlet__isnull=True, near_duplicate_of__isnull=True)
-        ),
-        outlet_count=F("named_outlet_count") + F("unknown_outlet_count"),
-        active_job_count=count_subquery(
-            Job.objects.filter(story=OuterRef("pk"), state__in=[Job.State.QUEUED, Job.State.RUNNING])
-        ),
-        failed_job_count=count_subquery(Job.objects.filter(story=OuterRef("pk"), state=Job.State.FAILED)),
+            named_outlet_count=Coalesce(
+                Subquery(
+                    Article.objects.filter(story=OuterRef("pk"), outlet__isnull=False)
+                    .order_by()
+                    .values("story")
+                    .annotate(n=Count("outlet", distinct=True))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            # An article whose outlet is unknown is a source of its own, unless it is a copy of another
+            # article of the story (as the synthesis counts independent sources).
+            unknown_outlet_count=count_subquery(
+                Article.objects.filter(
+                    story=OuterRef("pk"), outlet__isnull=True, near_duplicate_of__isnull=True
+                )
+            ),
+            outlet_count=F("named_outlet_count") + F("unknown_outlet_count"),
+            active_job_count=count_subquery(
+                Job.objects.filter(story=OuterRef("pk"), state__in=[Job.State.QUEUED, Job.State.RUNNING])
+            ),
+            failed_job_count=count_subquery(Job.objects.filter(story=OuterRef("pk"), state=Job.State.FAILED)),
+        )
     )
     if query:
         stories = stories.filter(Q(title__icontains=query) | Q(slug__icontains=query.replace(" ", "-")))

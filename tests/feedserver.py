@@ -30,13 +30,17 @@ class FeedServer:
     feed_requests: int = 0
     not_modified: int = 0  # 304 answers
     page_requests: dict[int, int] = field(default_factory=dict)
+    bodies: dict[int, str] = field(default_factory=dict)  # an entry's own text (paragraphs), when given
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add_entry(self, title: str) -> str:
-        """Publish a new entry (at the top of the feed); returns its page's address."""
+    def add_entry(self, title: str, body: str = "") -> str:
+        """Publish a new entry (at the top of the feed), its page holding `body` (paragraphs apart by blank
+        lines) or else prose of its own; returns its page's address."""
         with self._lock:
             number = len(self.entries) + 1
             self.entries.insert(0, (number, title))
+            if body:
+                self.bodies[number] = body
         return self.page_url(number)
 
     def page_url(self, number: int) -> str:
@@ -62,7 +66,10 @@ class FeedServer:
         if not found:
             return None
         title = found[0]
-        paragraphs = [LEDE.format(title=title), *make_text(number * 7919).split("\n\n")]
+        if number in self.bodies:
+            paragraphs = self.bodies[number].split("\n\n")
+        else:
+            paragraphs = [LEDE.format(title=title), *make_text(number * 7919).split("\n\n")]
         body = "".join(f"<p>{p}</p>" for p in paragraphs)
         return (
             f"<!DOCTYPE html><html lang='en'><head><title>{escape(title)}</title>"

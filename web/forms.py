@@ -280,8 +280,12 @@ class WatchedSourceForm(forms.Form):
     the interval and says what is wrong."""
 
     url = forms.CharField(label="Feed address", max_length=2000)
+    # Empty: the Inbox (each entry goes to the story it reports on, or starts a new one).
     story = forms.ModelChoiceField(
-        queryset=None, label="Story", error_messages={"invalid_choice": "Choose one of the stories."}
+        queryset=None,
+        label="Story",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the stories, or the Inbox."},
     )
     name = forms.CharField(label="Name", required=False, max_length=200)
     interval_minutes = forms.IntegerField(label="Poll every (minutes)", initial=15)
@@ -290,10 +294,30 @@ class WatchedSourceForm(forms.Form):
         from articles.models import Story
 
         super().__init__(*args, **kwargs)
-        self.fields["story"].queryset = Story.objects.order_by("title")
+        self.fields["story"].queryset = Story.objects.filter(status=Story.Status.STORY).order_by("title")
 
     def problems(self) -> list[str]:
         return [f"{self.fields[name].label}: {' '.join(errors)}" for name, errors in self.errors.items()]
+
+
+class InboxActionForm(forms.Form):
+    """One of the Inbox's actions on a story (articles.services.inbox); which fields count depends on it."""
+
+    action = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("merge", "Merge"), ("split", "Split"), ("move", "Move")],
+        error_messages={"invalid_choice": "Choose Accept, Merge, Split or Move."},
+    )
+    title = forms.CharField(required=False, max_length=300)
+    into = forms.IntegerField(required=False, min_value=1)
+    articles = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+
+    def __init__(self, *args, story=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if story is not None:
+            self.fields["articles"].choices = [(pk, pk) for pk in story.articles.values_list("pk", flat=True)]
+
+    def problems(self) -> list[str]:
+        return [" ".join(errors) for errors in self.errors.values()]
 
 
 class SourceActionForm(forms.Form):

@@ -18,7 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 PERMISSION_MESSAGES = {
-    "articles.add_story": "create stories",
+    "articles.add_story": "create or sort stories",
+    "articles.view_story": "see stories",
     "articles.change_article": "correct articles' source details",
     "briefs.edit_brief": "edit briefs",
     "briefs.publish_brief": "publish or unpublish briefs",

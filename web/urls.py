@@ -4,7 +4,7 @@ from django.urls import path
 
 from briefs.feeds import PublishedBriefsFeed
 from web.feeds import StoryTimelineFeed
-from web.views import briefs, importing, jobs, sources, stories, watching
+from web.views import briefs, importing, inbox, jobs, sources, stories, watching
 
 brief = "stories/<slug:slug>/brief/"
 
@@ -34,6 +34,9 @@ urlpatterns = [
     path(brief + "revisions/<int:number>.<str:fmt>", briefs.export_revision, name="brief_export"),
     path("", stories.home, name="home"),
     path("stories/", stories.story_list, name="story_list"),
+    path("inbox/", inbox.inbox_page, name="inbox"),
+    path("inbox/stories/<int:story_id>/", inbox.inbox_action, name="inbox_action"),
+    path("inbox/actions/<int:action_id>/undo/", inbox.inbox_undo, name="inbox_undo"),
     path("sources/", watching.source_list, name="source_list"),
     path("sources/add/", watching.source_add, name="source_add"),
     path("sources/<int:source_id>/", watching.source_action, name="source_action"),

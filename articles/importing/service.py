@@ -118,7 +118,11 @@ def run_import_batch(
         workbench_wide = batch.watched_source_id is not None
         if workbench_wide:
             limits = dataclasses.replace(limits, skip_link=already_imported)
-        story_texts = StoryTexts.load(batch.story, workbench_wide=workbench_wide)
+        story_texts = (
+            InboxTexts()
+            if batch.story_id is None
+            else StoryTexts.load(batch.story, workbench_wide=workbench_wide)
+        )
         for item in pending:
             _process_source(batch, item, limits, story_texts, on_article=on_article)
             done += 1
@@ -224,6 +228,46 @@ class StoryTexts:
         self.hashes[article.content_hash] = article.pk
         self.near.add(article.pk, article.body)
 
+    def place(self, parsed: ParsedArticle, body: str) -> tuple[Story, StoryTexts, dict]:
+        """The story a new article goes to, that story's texts and what else to store on the article."""
+        return self.story, self, {}
+
+
+class InboxTexts(StoryTexts):
+    """An Inbox source's batch (no story of its own): each new article goes to the story it reports on,
+    chosen by the story clustering (articles.services.inbox); its duplicates are looked for in the whole
+    workbench, its near-duplicates in the story it goes to."""
+
+    def __init__(self) -> None:
+        super().__init__(None, {}, NearDuplicateIndex(settings.IMPORT_NEAR_DUPLICATE_THRESHOLD), True)
+        self._stories: dict[int, StoryTexts] = {}
+        self._placer = None
+
+    def place(self, parsed: ParsedArticle, body: str) -> tuple[Story, StoryTexts, dict]:
+        from articles.nlp.stories import StreamArticle
+        from articles.services import inbox
+
+        if self._placer is None:
+            self._placer = inbox.StoryPlacer.load()
+        title = _plain(parsed.title)[:500]
+        evidence = inbox.evidence_for([StreamArticle("new", body, title, parsed.published_at)])[0]
+        story = self._placer.story_for(evidence, title)
+        texts = self._stories.get(story.pk)
+        if texts is None:
+            texts = self._stories[story.pk] = StoryTexts.load(story, workbench_wide=True)
+        holder = Article()
+        inbox.keep_evidence(holder, evidence)
+        return story, texts, {"story_vector": holder.story_vector, "story_terms": holder.story_terms}
+
+    def add(self, article: Article) -> None:
+        from articles.services import inbox
+
+        texts = self._stories[article.story_id]
+        texts.add(article)
+        evidence = inbox.stored_evidence(article)
+        if evidence is not None:
+            self._placer.joined(article, evidence)
+
 
 def _process_source(
     batch: ImportBatch,
@@ -297,7 +341,7 @@ def _record_entry(
         current = ImportItem.objects.select_for_update().filter(pk=target.pk).values_list("status", flat=True)
         if current.first() != ImportItem.Status.PENDING:
             return
-        outcome = _store_entry(batch.story, batch, entry, story_texts)
+        outcome = _store_entry(batch, entry, story_texts)
         target.source = entry.label[:1000]
         target.status = outcome.status
         target.article = outcome.article
@@ -321,7 +365,7 @@ class Outcome:
     messages: tuple[str, ...] = ()
 
 
-def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: StoryTexts) -> Outcome:
+def _store_entry(batch: ImportBatch, entry: Entry, story_texts: StoryTexts) -> Outcome:
     warnings = tuple(entry.warnings)
     if entry.error or entry.article is None:
         return Outcome(
@@ -333,7 +377,8 @@ def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: St
     existing_id = story_texts.hashes.get(digest) or story_texts.elsewhere(digest, parsed.url)
     if existing_id is not None:
         return Outcome(ImportItem.Status.DUPLICATE, duplicate_of_id=existing_id, messages=warnings)
-    match = story_texts.near.best_match(body)
+    story, texts, extra = story_texts.place(parsed, body)
+    match = texts.near.best_match(body)
     language = detect_language(f"{parsed.title}\n\n{body}", declared=parsed.language)
     try:
         with transaction.atomic():
@@ -355,6 +400,7 @@ def _store_entry(story: Story, batch: ImportBatch, entry: Entry, story_texts: St
                 import_batch=batch,
                 near_duplicate_of_id=match.key if match else None,
                 near_duplicate_similarity=round(match.similarity, 4) if match else None,
+                **extra,
             )
     except IntegrityError:
         # Another import stored the same text a moment ago.

@@ -237,22 +237,48 @@ class StoryIndex:
 
     def add(self, evidence: ArticleEvidence) -> Assignment:
         """Put one article in a story: the best one if the evidence reaches the threshold, else a new one."""
-        params = self.params
-        self._articles += 1
-        self._document_frequency.update(evidence.terms.keys())
-        lexical = self._tfidf(evidence.terms)
-        best, best_score = None, -1.0
-        for story, cosine in self._shortlist(evidence):
-            score = self._score(story, cosine, lexical)
-            if score > best_score:
-                best, best_score = story, score
-        if best is None or best_score < params.threshold:
+        lexical = self._count(evidence)
+        best, best_score = self._best(evidence, lexical)
+        if best is None or best_score < self.params.threshold:
             best = self._new_story()
             assignment = Assignment(best.number, 0.0, True)
         else:
             assignment = Assignment(best.number, best_score, False)
         self._join(best, evidence, lexical)
         return assignment
+
+    def place(self, evidence: ArticleEvidence) -> tuple[int | None, float]:
+        """The story the article belongs to (None: a new one) and its score; counts the article, joins
+        nothing. The caller then calls `join(number, evidence)` with the story's number, a new story's number
+        of its own choosing (a database key, say)."""
+        lexical = self._count(evidence)
+        best, best_score = self._best(evidence, lexical)
+        if best is None or best_score < self.params.threshold:
+            return None, max(best_score, 0.0)
+        return best.number, best_score
+
+    def join(self, number: int, evidence: ArticleEvidence, *, count: bool = False) -> None:
+        """Add an article to story `number` (opened when the index does not hold it: a new story, or one it
+        retired); `count` the article first when `place` did not."""
+        lexical = self._count(evidence) if count else self._tfidf(evidence.terms)
+        story = self._active.get(number)
+        if story is None:
+            story = self._new_story(number)
+        self._join(story, evidence, lexical)
+
+    def _count(self, evidence: ArticleEvidence) -> dict:
+        """Count the article in the document frequencies; its TF-IDF vector."""
+        self._articles += 1
+        self._document_frequency.update(evidence.terms.keys())
+        return self._tfidf(evidence.terms)
+
+    def _best(self, evidence: ArticleEvidence, lexical: dict) -> tuple[_Story | None, float]:
+        best, best_score = None, -1.0
+        for story, cosine in self._shortlist(evidence):
+            score = self._score(story, cosine, lexical)
+            if score > best_score:
+                best, best_score = story, score
+        return best, best_score
 
     def _shortlist(self, evidence: ArticleEvidence) -> list[tuple[_Story, float]]:
         """The active stories most similar in meaning, among those within the time window of the article."""
@@ -290,7 +316,7 @@ class StoryIndex:
         }
         return _normalised(weights)
 
-    def _new_story(self) -> _Story:
+    def _new_story(self, number: int | None = None) -> _Story:
         if not self._free:
             _, oldest = self._active.popitem(last=False)  # retire the least recently updated story
             del self._by_slot[oldest.slot]
@@ -299,8 +325,10 @@ class StoryIndex:
         self._used[slot] = True
         self._slots[slot] = 0.0
         self._first_at[slot] = self._last_at[slot] = np.nan
-        story = _Story(number=self._stories, slot=slot)
-        self._stories += 1
+        if number is None:
+            number = self._stories
+        story = _Story(number=number, slot=slot)
+        self._stories = max(self._stories, number + 1)
         self._active[story.number] = story
         self._by_slot[slot] = story
         return story

@@ -56,26 +56,31 @@ def slug_for_title(title: str) -> str:
     return next(_candidates(slug_base(title) or "story"))
 
 
-def _create(title: str, slug: str, user: AbstractBaseUser | None) -> Story | None:
+def _create(
+    title: str, slug: str, user: AbstractBaseUser | None, status: str = Story.Status.STORY
+) -> Story | None:
     """Create the story, or None when another story took the slug a moment ago."""
     try:
         with transaction.atomic():
-            return Story.objects.create(title=title, slug=slug, created_by=user)
+            return Story.objects.create(title=title, slug=slug, created_by=user, status=status)
     except IntegrityError:
         if Story.objects.filter(slug=slug).exists():
             return None
         raise
 
 
-def story_create(*, title: str, user: AbstractBaseUser | None = None) -> Story:
-    """A new story with this title, at the first free slug the rule gives for it."""
+def story_create(
+    *, title: str, user: AbstractBaseUser | None = None, status: str = Story.Status.STORY
+) -> Story:
+    """A new story with this title, at the first free slug the rule gives for it (a candidate of the Inbox
+    with `status` Story.Status.CANDIDATE)."""
     title = story_title(title)
     if not title:
         raise StoryNameError("A story needs a title.")
     for slug in _candidates(slug_base(title) or "story"):
         if Story.objects.filter(slug=slug).exists():
             continue
-        story = _create(title, slug, user)
+        story = _create(title, slug, user, status)
         if story is not None:
             return story
     raise AssertionError("unreachable: the candidates never run out")

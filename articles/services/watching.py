@@ -1,4 +1,5 @@
-"""Watched sources: feeds the workbench polls by itself; each new entry is imported once, into a story.
+"""Watched sources: feeds the workbench polls by itself; each new entry is imported once, into a story (the
+source's story, or for an Inbox source the story the entry reports on: articles.services.inbox).
 
 The editor adds a feed (RSS, Atom or JSON Feed) with the story it feeds and how often to look; given a site's
 page instead, the first poll finds the feed the page declares (`<link rel="alternate">`) and watches that. A
@@ -8,9 +9,10 @@ poll:
    304 answer, or the same bytes as last time, is "no change" and costs nothing more;
 2. when it changed, looks at its entries' links: when every one is already in the workbench (as an article's
    address, or the link it was fetched from, in any story) nothing is imported;
-3. otherwise records an import batch of the feed for the source's story, marked as the source's: the import
-   (articles.importing.service) skips the entries already imported without fetching their pages again, and
-   counts a text or address found anywhere in the workbench as a duplicate, not only in the story.
+3. otherwise records an import batch of the feed for the source's story (none for an Inbox source), marked
+   as the source's: the import (articles.importing.service) skips the entries already imported without
+   fetching their pages again, and counts a text or address found anywhere in the workbench as a duplicate,
+   not only in the story.
 
 A failure (unreachable, refused, an HTTP error, too slow, too big, not a feed) is recorded on the source with
 its reason, and the next poll waits twice as long each time, up to SOURCE_MAX_BACKOFF_MINUTES; the first good
@@ -73,10 +75,11 @@ def _require(user, permission: str, doing: str) -> None:
 
 
 def add_source(
-    user, *, url: str, story: Story, name: str = "", interval_minutes: int | None = None
+    user, *, url: str, story: Story | None, name: str = "", interval_minutes: int | None = None
 ) -> WatchedSource:
-    """Watch the feed at `url` for `story`; its first poll is due at once. Raises SourceError naming what
-    is wrong (not an http(s) address, already watched, an interval under SOURCE_MIN_INTERVAL_MINUTES)."""
+    """Watch the feed at `url` for `story` (None: the Inbox, articles.services.inbox); its first poll is due
+    at once. Raises SourceError naming what is wrong (not an http(s) address, already watched, an interval
+    under SOURCE_MIN_INTERVAL_MINUTES)."""
     _require(user, ADD_PERMISSION, "add watched sources")
     url = (url or "").strip()
     if not is_http_url(url):
@@ -92,7 +95,8 @@ def add_source(
     with transaction.atomic():
         existing = WatchedSource.objects.filter(url=url).select_related("story").first()
         if existing is not None:
-            raise SourceError(f"{url} is already watched, for the story “{existing.story.title}”.")
+            where = f"the story “{existing.story.title}”" if existing.story else "the Inbox"
+            raise SourceError(f"{url} is already watched, for {where}.")
         return WatchedSource.objects.create(
             url=url,
             story=story,

@@ -62,6 +62,8 @@ def url_samples(newsroom: Newsroom) -> dict[str, object]:
         "app_label": "articles",
         "url": "no-such-admin-page/",
         "source_id": watched_source(newsroom).pk,
+        "story_id": newsroom.story.pk,
+        "action_id": 1,
     }
 
 
@@ -179,6 +181,24 @@ def source_add_data(newsroom: Newsroom, role: str) -> Prepared:
     return {}, {"url": url, "story": newsroom.story.pk, "interval_minutes": 15}
 
 
+def _candidate(role: str):
+    from articles.models import Story
+    from articles.services.stories import story_create
+
+    return story_create(title=f"A story the workbench formed ({role})", status=Story.Status.CANDIDATE)
+
+
+def accept_candidate_data(newsroom: Newsroom, role: str) -> Prepared:
+    return {"story_id": _candidate(role).pk}, {"action": "accept", "title": f"Accepted by {role}"}
+
+
+def undo_data(newsroom: Newsroom, role: str) -> Prepared:
+    from articles.services import inbox
+
+    action = inbox.accept(newsroom.users["editor"], _candidate(role))
+    return {"action_id": action.pk}, {}
+
+
 BRIEF_ACTION = dict(get=LOGIN_THEN_NO_METHOD, post=EDIT)
 CHIEF_ACTION = dict(get=LOGIN_THEN_NO_METHOD, post=PUBLISH)
 
@@ -218,6 +238,10 @@ MATRIX: dict[str, Entry] = {
     "sources/<int:source_id>/": Entry(
         get=NO_METHOD, post=EDIT, prepare=lambda n, r: ({}, {"action": "pause"})
     ),
+    # The Inbox: everyone reads it; Editor and Chief editor sort its stories and undo what was done.
+    "inbox/": Entry(get=READ, post=NO_METHOD),
+    "inbox/stories/<int:story_id>/": Entry(get=NO_METHOD, post=EDIT, prepare=accept_candidate_data),
+    "inbox/actions/<int:action_id>/undo/": Entry(get=NO_METHOD, post=EDIT, prepare=undo_data),
     # Editing: Editor and Chief editor.
     "stories/new/": Entry(get=NO_METHOD, post=EDIT, prepare=story_data),
     "stories/<slug:slug>/import/": Entry(get=READ, post=EDIT, prepare=import_data),

@@ -23,6 +23,7 @@ from articles.models import (
     Sentence,
     SourceCorrection,
     Story,
+    StoryAction,
     Summary,
     WatchedSource,
 )
@@ -81,7 +82,8 @@ class ArticleInline(admin.TabularInline):
 
 @admin.register(Story)
 class StoryAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "article_count", "created", "updated"]
+    list_display = ["title", "slug", "status", "article_count", "created", "updated"]
+    list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "created"
@@ -104,6 +106,31 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(StoryAction)
+class StoryActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The Inbox's actions, as recorded (articles.services.inbox); undone in the workbench's Inbox."""
+
+    list_display = ["created", "kind", "summary", "user", "undone_at"]
+    list_filter = ["kind", "created"]
+    search_fields = ["summary"]
+    list_select_related = ["user"]
+    fields = [
+        "created",
+        "kind",
+        "summary",
+        "user",
+        "story",
+        "other",
+        "moves",
+        "statuses",
+        "titles",
+        "undone_at",
+        "undone_by",
+    ]
+    readonly_fields = fields
+    date_hierarchy = "created"
 
 
 @admin.register(SourceCorrection)

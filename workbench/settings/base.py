@@ -327,6 +327,13 @@ SOURCE_POLL_CHECK_SECONDS = env_int("SOURCE_POLL_CHECK_SECONDS", 60)
 SOURCE_MIN_INTERVAL_MINUTES = env_int("SOURCE_MIN_INTERVAL_MINUTES", 5)
 SOURCE_MAX_BACKOFF_MINUTES = env_int("SOURCE_MAX_BACKOFF_MINUTES", 24 * 60)
 SOURCE_POLL_LEASE_MINUTES = env_int("SOURCE_POLL_LEASE_MINUTES", 10)
+# The Inbox (articles.services.inbox): an Inbox source's entries are placed in the story they report on among
+# the stories that received an article in the last STORY_WINDOW_DAYS days (at most STORY_INDEX_MAX_ARTICLES of
+# their latest articles are compared), or start a candidate story. STORY_THRESHOLD is the clustering's
+# threshold (articles.nlp.stories, measured in bench/stories.py).
+STORY_WINDOW_DAYS = env_float("STORY_WINDOW_DAYS", 7.0)
+STORY_INDEX_MAX_ARTICLES = env_int("STORY_INDEX_MAX_ARTICLES", 5000)
+STORY_THRESHOLD = env_float("STORY_THRESHOLD", 0.375)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {
         "task": "articles.requeue_stale_jobs",
