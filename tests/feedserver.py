@@ -30,6 +30,7 @@ class FeedServer:
     feed_requests: int = 0
     not_modified: int = 0  # 304 answers
     page_requests: dict[int, int] = field(default_factory=dict)
+    section_requests: int = 0  # of the section page /local/, which lists the entries without a feed
     bodies: dict[int, str] = field(default_factory=dict)  # an entry's own text (paragraphs), when given
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -49,6 +50,10 @@ class FeedServer:
     @property
     def feed_url(self) -> str:
         return f"{self.base}/feed.xml"
+
+    @property
+    def section_url(self) -> str:
+        return f"{self.base}/local/"
 
     def feed(self) -> bytes:
         items = "".join(
@@ -92,6 +97,23 @@ def start_feed_server() -> tuple[FeedServer, ThreadingHTTPServer]:
                     "</head><body><h1>Regional Herald</h1></body></html>"
                 )
                 self._send(200, "text/html; charset=utf-8", home.encode())
+            elif self.path == "/local/":  # a section page: no feed, links to its articles among others
+                with state._lock:
+                    state.section_requests += 1
+                    items = "".join(
+                        f'<li><h2><a href="/news/{n}.html">{escape(title)}</a></h2></li>'
+                        for n, title in state.entries
+                    )
+                section = (
+                    "<!DOCTYPE html><html><head><title>Local news - Regional Herald</title></head><body>"
+                    '<nav><a href="/">Home</a> <a href="/about">About us</a> '
+                    '<a href="/tag/council">Council</a> <a href="/login">Log in</a> '
+                    '<a href="/page/2">Older</a> '
+                    '<a href="https://ads.example/offer-of-the-day-now">Offer</a></nav>'
+                    f"<main><ul>{items}</ul></main>"
+                    f"<footer>Page generated at {time.time():.6f}</footer></body></html>"
+                )
+                self._send(200, "text/html; charset=utf-8", section.encode())
             elif self.path.startswith("/news/") and self.path.endswith(".html"):
                 number = int(self.path[len("/news/") : -len(".html")])
                 with state._lock:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from lxml.etree import ParserError
@@ -231,6 +231,53 @@ def _absolute(href: str, base: str) -> str:
 
 
 FEED_LINK_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/json")
+
+
+# The last part of an article's address: words joined by hyphens or underscores ("council-approves-budget"),
+# or a number (an id, a date), as news sites name them; a section's or a service page's is one plain word.
+ARTICLE_SLUG = re.compile(
+    r"(?:[^/]*[a-z0-9]+[-_][a-z0-9]+[-_][a-z0-9]+[^/]*|[^/]*\d{3,}[^/]*|\d+(?:\.html?)?)$", re.I
+)
+
+
+TEASER_LINKS = (
+    "//a[ancestor::h1 or ancestor::h2 or ancestor::h3 or ancestor::h4 or ancestor::article]"
+    "[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside)]/@href"
+)
+
+
+def section_links(html: str, page_url: str, limit: int = 100) -> list[str]:
+    """The articles a site's section page links to, in page order, for watching a page that declares no
+    feed: its teasers' links (inside a headline or an `<article>`, not in the page's navigation, header,
+    footer or sidebar) to the page's own site, that courlan's filters (those of trafilatura's crawler,
+    strict) take for pages worth reading (not navigation, tag, category, login, search, feed or media
+    addresses), and whose address ends as an article's does (a hyphenated slug or a number)."""
+    from courlan.filters import extension_filter, is_navigation_page, is_not_crawlable, type_filter
+
+    try:
+        root = lxml.html.fromstring(html)
+    except (ParserError, ValueError):
+        return []
+    site = urlsplit(page_url).netloc.lower()
+    found: list[str] = []
+    for href in root.xpath(TEASER_LINKS):
+        url = _absolute(str(href).split("#")[0], page_url)
+        if not url or url == page_url or url in found:
+            continue
+        parts = urlsplit(url)
+        path = parts.path.rstrip("/")
+        if (
+            parts.netloc.lower() == site
+            and ARTICLE_SLUG.search(path)
+            and extension_filter(parts.path)
+            and type_filter(url, strict=True)
+            and not is_navigation_page(url)
+            and not is_not_crawlable(url)
+        ):
+            found.append(url)
+            if len(found) >= limit:
+                break
+    return found
 
 
 def declared_feeds(html: str, page_url: str) -> list[str]:

@@ -2,8 +2,9 @@
 source's story, or for an Inbox source the story the entry reports on: articles.services.inbox).
 
 The editor adds a feed (RSS, Atom or JSON Feed) with the story it feeds and how often to look; given a site's
-page instead, the first poll finds the feed the page declares (`<link rel="alternate">`) and watches that. A
-poll:
+page instead, the first poll finds the feed the page declares (`<link rel="alternate">`) and watches that,
+and a page that declares none is watched as a *section page*: its links to articles
+(articles.importing.pagemeta.section_links) are its entries. A poll:
 
 1. fetches the feed with the validators the server sent last time (`If-None-Match`, `If-Modified-Since`); a
    304 answer, or the same bytes as last time, is "no change" and costs nothing more;
@@ -34,7 +35,7 @@ from django.utils import timezone
 
 from articles.importing.errors import ImportFailure
 from articles.importing.fetch import HTML_TYPES
-from articles.importing.pagemeta import declared_feeds
+from articles.importing.pagemeta import declared_feeds, section_links
 from articles.importing.readers import feed_links, fetch_within
 from articles.importing.service import (
     UNEXPECTED_FAILURE,
@@ -52,8 +53,8 @@ logger = logging.getLogger(__name__)
 ADD_PERMISSION = "articles.add_watchedsource"
 CHANGE_PERMISSION = "articles.change_watchedsource"
 NOT_A_FEED = (
-    "not a feed: the address answered with a web page that declares no feed; give the address of the site's "
-    "RSS, Atom or JSON feed (watching a section page without one is not supported)"
+    "not a feed, nor a section page: the address answered with a web page that declares no feed and links "
+    "to no articles; give the address of the site's RSS, Atom or JSON feed, or of a page listing its articles"
 )
 
 
@@ -151,21 +152,28 @@ def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
     limits = read_limits()
     label = source.name or source.url
     found_feed = ""
+    section = False  # a site's page without a feed: its article links are the entries
     try:
         page = fetch_within(source.url, label, limits, etag=source.etag, last_modified=source.last_modified)
         links = None if page.not_modified else feed_links(page.data)  # a feed served as text/html counts
         if links is None and page.media_type in HTML_TYPES:
-            # A site's page: watch the feed it declares, as a feed reader would.
-            declared = declared_feeds(page.data.decode("utf-8", "replace"), page.url)
-            if not declared:
-                raise ImportFailure(f"{label}: {NOT_A_FEED}")
-            found_feed = declared[0]
-            if WatchedSource.objects.filter(url=found_feed).exclude(pk=source.pk).exists():
-                raise ImportFailure(
-                    f"{label}: the page declares the feed {found_feed}, which is already watched"
-                )
-            page = fetch_within(found_feed, label, limits)
-            links = feed_links(page.data)
+            # A site's page: watch the feed it declares, as a feed reader would; else the articles it lists.
+            html = page.data.decode("utf-8", "replace")
+            declared = declared_feeds(html, page.url)
+            if declared:
+                found_feed = declared[0]
+                if WatchedSource.objects.filter(url=found_feed).exclude(pk=source.pk).exists():
+                    raise ImportFailure(
+                        f"{label}: the page declares the feed {found_feed}, which is already watched"
+                    )
+                page = fetch_within(found_feed, label, limits)
+                links = feed_links(page.data)
+            else:
+                most = min(settings.IMPORT_MAX_FEED_ENTRIES, settings.IMPORT_MAX_FILES)
+                links = section_links(html, page.url, most) or None
+                if links is None:
+                    raise ImportFailure(f"{label}: {NOT_A_FEED}")
+                section = True
         if not page.not_modified and links is None:
             raise ImportFailure(f"{label}: not an RSS, Atom or JSON feed")
     except ImportFailure as failure:
@@ -188,7 +196,12 @@ def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
     if page.etag or page.last_modified or not page.not_modified:
         source.etag, source.last_modified = page.etag, page.last_modified
     fields = ["url", "last_polled_at", "failures", "last_error", "next_poll_at", "etag", "last_modified"]
-    digest = hashlib.sha256(page.data).hexdigest() if not page.not_modified else source.content_digest
+    if page.not_modified:
+        digest = source.content_digest
+    elif section:  # a page's bytes change with every visit (ads, times); its list of articles is what counts
+        digest = hashlib.sha256("\n".join(links).encode()).hexdigest()
+    else:
+        digest = hashlib.sha256(page.data).hexdigest()
     if page.not_modified or digest == source.content_digest:
         source.last_result = note + "No change since the last poll."
         source.save(update_fields=[*fields, "last_result"])
@@ -198,21 +211,30 @@ def poll(source_id: int, *, on_batch=None) -> PollOutcome | None:
     if not new:
         source.content_digest = digest
         source.last_result = note + (
-            f"No new entries ({len(links)} in the feed, all imported already)."
+            f"No new entries ({len(links)} {'linked from the page' if section else 'in the feed'}, "
+            "all imported already)."
             if links
             else "The feed has no entries."
         )
         source.save(update_fields=[*fields, "content_digest", "last_result"])
         return PollOutcome(source)
     with transaction.atomic():
-        hint = "jsonfeed" if page.data.lstrip().startswith(b"{") else "feed"
-        feed = ImportSource(name=label, data=page.data, format_hint=hint)
-        batch = create_import_batch(source.story, [feed])
+        if section:  # each new article the page links to, fetched and read as a web page
+            sources = [ImportSource(name=link, url=link) for link in links if link not in known]
+        else:
+            hint = "jsonfeed" if page.data.lstrip().startswith(b"{") else "feed"
+            sources = [ImportSource(name=label, data=page.data, format_hint=hint)]
+        batch = create_import_batch(source.story, sources)
         batch.watched_source = source
         batch.save(update_fields=["watched_source"])
         source.content_digest = digest
         source.last_changed_at = now
-        source.last_result = note + f"{new} new entr{'y' if new == 1 else 'ies'}: import #{batch.pk}."
+        what = (
+            f"{new} new article{'' if new == 1 else 's'} linked"
+            if section
+            else (f"{new} new entr{'y' if new == 1 else 'ies'}")
+        )
+        source.last_result = note + f"{what}: import #{batch.pk}."
         source.save(update_fields=[*fields, "content_digest", "last_changed_at", "last_result"])
         if on_batch is not None:
             on_batch(batch)

@@ -121,6 +121,27 @@ def test_a_web_page_that_declares_no_feed_is_not_watched(feeds, story, accounts)
     assert story.articles.count() == 0
 
 
+def test_a_section_page_without_a_feed_is_watched_through_the_articles_it_links(feeds, story, accounts):
+    feeds.add_entry("Council approves harbour budget")
+    feeds.add_entry("Ferry timetable changes from May")
+    source = poll(watching.add_source(accounts["editor"], url=feeds.section_url, story=story))
+    assert source.last_error == ""
+    assert "2 new articles linked" in source.last_result
+    # The articles it lists, not its navigation (home, about, tag, login) nor another site's links.
+    assert titles(story) == {"Council approves harbour budget", "Ferry timetable changes from May"}
+
+    # The page is different at each visit (its footer's time), its list of articles is not: no change.
+    source = poll(source)
+    assert source.last_result == "No change since the last poll."
+    assert feeds.section_requests == 2
+
+    feeds.add_entry("Bridge repairs to start in June")
+    source = poll(source)
+    assert "1 new article linked" in source.last_result
+    assert story.articles.count() == 3
+    assert feeds.page_requests == {1: 1, 2: 1, 3: 1}  # the articles already imported are not fetched again
+
+
 def test_a_sites_page_is_watched_through_the_feed_it_declares(feeds, story, accounts):
     feeds.add_entry("Council approves harbour budget")
     source = poll(watching.add_source(accounts["editor"], url=feeds.base + "/", story=story))
@@ -181,3 +202,25 @@ def test_a_feed_the_reader_chokes_on_says_so_on_the_source(feeds, story, account
     assert source.failures == 1
     assert "the importer met something in it that it does not handle" in source.last_error
     assert "a reader bug" not in source.last_error  # the details go to the server log, not to the editor
+
+
+def test_a_section_page_gives_its_teasers_links_not_its_furniture():
+    from articles.importing.pagemeta import section_links
+
+    html = """<html><body>
+      <header><h1><a href="/the-daily-herald-home">Herald</a></h1><nav><a href="/terms-of-service">Terms</a>
+        <a href="/world/europe/">Europe</a></nav></header>
+      <main>
+        <article><h2><a href="/2026/12/03/council-approves-harbour-budget">Council approves budget</a></h2>
+          <p>By <a href="/author/jane-doe-smith">Jane Doe Smith</a></p></article>
+        <h3><a href="/world/europe/belgian-rail-strike-halts-trains?ref=home#top">Rail strike</a></h3>
+        <h3><a href="https://other.example/world/another-sites-story-here">Elsewhere</a></h3>
+        <h3><a href="/tag/council-budget-news">Council</a></h3>
+        <p><a href="/subscribe-to-our-newsletter">Subscribe</a></p>
+      </main>
+      <aside><h3><a href="/most-read-story-of-the-day">Most read</a></h3></aside>
+      <footer><a href="/contact-us-now-please">Contact</a></footer></body></html>"""
+    assert section_links(html, "https://www.herald.example/local/") == [
+        "https://www.herald.example/2026/12/03/council-approves-harbour-budget",
+        "https://www.herald.example/world/europe/belgian-rail-strike-halts-trains?ref=home",
+    ]

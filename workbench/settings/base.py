@@ -410,6 +410,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # django-axes logs every login at INFO; failed logins and lockouts are WARNINGs.
         "axes": {"level": "WARNING"},
+        # courlan (a section page's article links) counts every page's links at INFO.
+        "courlan": {"level": "WARNING"},
         # In-process (eager) tasks would log a line per task into the development server's output.
         "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
