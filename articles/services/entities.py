@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from articles.bulk import update_rows
 from articles.models import Entity, Mention, Sentence, Story
 from articles.nlp.consolidation import MentionRef, consolidate
 
@@ -48,7 +49,7 @@ def consolidate_story_entities(story_id: int) -> int:
             entity.mention_count = item.mention_count
             (keep if entity.pk else create).append(entity)
         Entity.objects.filter(pk__in=[e.pk for e in existing.values()]).delete()
-        Entity.objects.bulk_update(keep, ["aliases", "mention_count"])
+        update_rows(Entity, keep, ["aliases", "mention_count"])
         Entity.objects.bulk_create(create)
         by_name = {(e.name, e.label): e for e in keep + create}
 
@@ -61,5 +62,5 @@ def consolidate_story_entities(story_id: int) -> int:
             links.extend(Through(entity_id=entity.pk, article_id=a) for a in item.articles)
             assignments.extend(Mention(pk=key, entity_id=entity.pk) for key in item.mention_keys)
         Through.objects.bulk_create(links)
-        Mention.objects.bulk_update(assignments, ["entity"], batch_size=500)
+        update_rows(Mention, assignments, ["entity"])
     return len(found)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from articles.bulk import update_rows
 from articles.models import (
     ArticleOverlap,
     CandidateBrief,
@@ -212,8 +213,8 @@ def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]
             claim = Claim(story=story, **fields)
         claims.append(claim)
     Claim.objects.filter(story=story).exclude(pk__in=kept).delete()
-    Claim.objects.bulk_update(
-        [c for c in claims if c.pk], ["position", "text", "representative", "support", "salience"]
+    update_rows(
+        Claim, [c for c in claims if c.pk], ["position", "text", "representative", "support", "salience"]
     )
     Claim.objects.bulk_create([c for c in claims if not c.pk])
     if not all(c.pk for c in claims):  # databases that do not return ids from bulk inserts
