@@ -149,6 +149,18 @@ def workers(transactional_db, tmp_path) -> Iterator[Workers]:
     finally:
         pool.stop_all()
         app.conf.update(saved)
+        _empty_session_queues()
+
+
+def _empty_session_queues() -> None:
+    """What the stopped workers left unread (celery beat's last sends, say) must not reach the next test."""
+    import redis
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    try:
+        client.delete(QUEUE, *(session_queue(name) for name in settings.TASK_QUEUES))
+    finally:
+        client.close()
 
 
 @pytest.fixture
