@@ -358,15 +358,18 @@ def split(user, story: Story, article_ids: Iterable[int], title: str = "") -> St
         _check_movable(articles, new)
         moves = [(a.pk, story.pk, new.pk) for a in articles]
         _apply_moves(moves)
+        summary = f"Split {_count(len(moves))} off “{story.title}” into “{new.title}”"
+        titles = _retitle(story, articles)
         _settle([story.pk, new.pk])
         return _record(
             StoryAction.Kind.SPLIT,
             story,
             new,
             user,
-            f"Split {_count(len(moves))} off “{story.title}” into “{new.title}”",
+            summary,
             moves=moves,
             statuses=[(new.pk, "", Story.Status.CANDIDATE)],
+            titles=titles,
         )
 
 
@@ -380,16 +383,24 @@ def move(user, story: Story, article_ids: Iterable[int], to: Story) -> StoryActi
         _check_movable(articles, to)
         moves = [(a.pk, story.pk, to.pk) for a in articles]
         _apply_moves(moves)
-        _settle([story.pk, to.pk])
         what = f"“{shorten(articles[0].title, 80)}”" if len(articles) == 1 else _count(len(articles))
-        return _record(
-            StoryAction.Kind.MOVE,
-            story,
-            to,
-            user,
-            f"Moved {what} from “{story.title}” to “{to.title}”",
-            moves=moves,
-        )
+        summary = f"Moved {what} from “{story.title}” to “{to.title}”"
+        titles = _retitle(story, articles)
+        _settle([story.pk, to.pk])
+        return _record(StoryAction.Kind.MOVE, story, to, user, summary, moves=moves, titles=titles)
+
+
+def _retitle(story: Story, gone: list[Article]) -> list[tuple[int, str, str]]:
+    """A candidate is titled after one of its articles: when that article left, after the first one left
+    (the change, for the action's record)."""
+    if story.status != Story.Status.CANDIDATE or story.title not in {a.title for a in gone}:
+        return []
+    first = story.articles.order_by("published_at", "id").values_list("title", flat=True).first()
+    if not first or first == story.title:
+        return []
+    before, story.title = story.title, first[:300]
+    story.save(update_fields=["title", "updated"])
+    return [(story.pk, before, story.title)]
 
 
 def undo(user, action: StoryAction) -> StoryAction:

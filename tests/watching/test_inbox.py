@@ -219,3 +219,17 @@ def test_a_source_added_without_a_story_feeds_the_inbox(feeds, editor_client):
     poll(source)  # whether or not adding it polled it already, the entry is in a candidate story once
     assert story_of(QUAKE[0][0]).status == Story.Status.CANDIDATE
     assert Article.objects.count() == 1
+
+
+def test_a_candidate_named_after_an_article_that_leaves_takes_the_name_of_one_that_stays(
+    sorted_inbox, accounts
+):
+    editor = accounts["editor"]
+    quake = story_of(QUAKE[0][0])
+    named, other = (QUAKE[0][0], QUAKE[1][0]) if quake.title == QUAKE[0][0] else (QUAKE[1][0], QUAKE[0][0])
+    split = act(inbox.split, editor, quake, [Article.objects.get(title=named).pk])
+    quake.refresh_from_db()
+    assert (quake.title, split.other.title) == (other, named)  # not two stories of one name
+    act(inbox.undo, editor, split)
+    quake.refresh_from_db()
+    assert quake.title == named and titles(quake) == {named, other}
