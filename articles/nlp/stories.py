@@ -161,6 +161,25 @@ def evidence_from_reading(
     return ArticleEvidence(_unit(vector), article_terms(sentences, names, params.name_boost), published_at)
 
 
+def evidence_from_analysis(
+    spans: Sequence[SentenceSpan],
+    mentions: Iterable[tuple[int, str, str]],
+    vectors: dict[int, np.ndarray],
+    params: StoryParams,
+    published_at: datetime | None = None,
+) -> ArticleEvidence | None:
+    """An analysed article's evidence from what its analysis stored, with no model run: its sentences, its NER
+    mentions as (start, label, text), and its sentences' embeddings by sentence index. Its title is not among
+    its sentences, so the evidence differs a little from `article_evidence`'s. None without embeddings."""
+    kept = reporting_sentences(spans)
+    starts = [span.start for span in kept]
+    names = [text for start, label, text in mentions if label in NAME_LABELS and _inside(start, kept, starts)]
+    lead = [vectors[span.index] for span in kept[: params.lead_sentences] if span.index in vectors]
+    if not lead:
+        return None
+    return evidence_from_reading([span.text for span in kept], names, np.vstack(lead), params, published_at)
+
+
 def article_evidence(
     articles: Sequence[StreamArticle],
     params: StoryParams = StoryParams(),

@@ -19,6 +19,7 @@ outside the story. The pipeline synthesises again each story an action changed
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from articles.bulk import update_rows
 from articles.models import (
     Article,
     ArticleOverlap,
@@ -37,10 +39,20 @@ from articles.models import (
     Claim,
     Entity,
     Job,
+    Mention,
+    Sentence,
     Story,
     StoryAction,
 )
-from articles.nlp.stories import ArticleEvidence, StoryIndex, StoryParams, StreamArticle, article_evidence
+from articles.nlp.embeddings import from_bytes
+from articles.nlp.stories import (
+    ArticleEvidence,
+    StoryIndex,
+    StoryParams,
+    StreamArticle,
+    article_evidence,
+    evidence_from_analysis,
+)
 from articles.rules import shorten
 from articles.services.stories import story_create
 
@@ -80,13 +92,38 @@ def keep_evidence(article: Article, evidence: ArticleEvidence) -> None:
 
 
 def _fill_missing_evidence(articles: list[Article]) -> None:
+    """Give the articles that have none their evidence (an article of a story made by hand, the first time an
+    Inbox import compares with it): from what its analysis stored, with no model run; only an article not
+    analysed yet is read with the models."""
     missing = [a for a in articles if a.story_vector is None or a.story_terms is None]
-    for start in range(0, len(missing), 64):
-        chunk = missing[start : start + 64]
-        found = evidence_for([StreamArticle(a.pk, a.body, a.title, a.published_at) for a in chunk])
-        for article, evidence in zip(chunk, found, strict=True):
+    params = story_params()
+    for start in range(0, len(missing), 200):
+        chunk = missing[start : start + 200]
+        spans: dict[int, list] = defaultdict(list)
+        vectors: dict[int, dict[int, np.ndarray]] = defaultdict(dict)
+        for sentence in Sentence.objects.filter(article__in=chunk).order_by("article_id", "index"):
+            spans[sentence.article_id].append(sentence.to_span())
+            vector = from_bytes(sentence.embedding)
+            if vector is not None:
+                vectors[sentence.article_id][sentence.index] = vector
+        mentions: dict[int, list] = defaultdict(list)
+        for article_id, at, label, text in Mention.objects.filter(article__in=chunk).values_list(
+            "article_id", "start", "label", "text"
+        ):
+            mentions[article_id].append((at, label, text))
+        unread = []
+        for article in chunk:
+            evidence = evidence_from_analysis(
+                spans[article.pk], mentions[article.pk], vectors[article.pk], params, article.published_at
+            )
+            if evidence is None:
+                unread.append(article)
+            else:
+                keep_evidence(article, evidence)
+        found = evidence_for([StreamArticle(a.pk, a.body, a.title, a.published_at) for a in unread])
+        for article, evidence in zip(unread, found, strict=True):
             keep_evidence(article, evidence)
-        Article.objects.bulk_update(chunk, ["story_vector", "story_terms"])
+        update_rows(Article, chunk, ["story_vector", "story_terms"])
 
 
 # --- placing an Inbox source's entries ---------------------------------------------------------------
