@@ -134,8 +134,8 @@ class StoryPlacer:
     """The index of recent stories for one import batch of an Inbox source (see the module docstring)."""
 
     index: StoryIndex
-    seen: set[int] = field(default_factory=set)  # articles the index holds
-    since: datetime | None = None  # the newest article it holds, to pick up other imports' articles
+    since: datetime | None = None  # when the newest article it holds arrived, to pick up others' articles
+    at_since: set[int] = field(default_factory=set)  # the articles it holds that arrived at `since`
 
     @classmethod
     def load(cls) -> StoryPlacer:
@@ -150,23 +150,29 @@ class StoryPlacer:
         return placer
 
     def refresh(self) -> None:
-        """Take in the articles other imports or editors' actions stored since the index was loaded."""
+        """Take in the articles other imports stored since the index was loaded. (What editors moved meanwhile
+        is seen by the next import's index.)"""
         if self.since is None:
             return
         newer = (
             Article.objects.filter(story__status__in=OPEN, created__gte=self.since)
-            .exclude(pk__in=self.seen)
+            .exclude(pk__in=self.at_since)
             .order_by("created", "id")
             .only("id", "story_id", "title", "body", "published_at", "created", "story_vector", "story_terms")
         )
         self._take(list(newer[: settings.STORY_INDEX_MAX_ARTICLES]))
 
+    def _held(self, article: Article) -> None:
+        if self.since is None or article.created > self.since:
+            self.since, self.at_since = article.created, {article.pk}
+        elif article.created == self.since:
+            self.at_since.add(article.pk)
+
     def _take(self, articles: list[Article]) -> None:
         _fill_missing_evidence(articles)
         for article in articles:
             self.index.join(article.story_id, stored_evidence(article), count=True)
-            self.seen.add(article.pk)
-            self.since = article.created if self.since is None else max(self.since, article.created)
+            self._held(article)
 
     def story_for(self, evidence: ArticleEvidence, title: str) -> Story:
         """The story an entry goes to: the open story it belongs to, or a new candidate titled after it.
@@ -184,8 +190,7 @@ class StoryPlacer:
 
     def joined(self, article: Article, evidence: ArticleEvidence) -> None:
         self.index.join(article.story_id, evidence)
-        self.seen.add(article.pk)
-        self.since = article.created if self.since is None else max(self.since, article.created)
+        self._held(article)
 
 
 # --- what the Inbox shows ----------------------------------------------------------------------------
