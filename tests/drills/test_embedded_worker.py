@@ -232,3 +232,40 @@ def test_two_imports_of_one_folder_at_once_both_finish_and_store_each_text_once(
     by_batch = site.rows("SELECT batch_id, COUNT(*) FROM articles_importitem GROUP BY batch_id")
     assert [count for _, count in by_batch] == [60, 60]  # every file reported by both imports
     assert site.rows("SELECT COUNT(*) FROM articles_importitem WHERE status = 'pending'") == [(0,)]
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux: /proc/PID/task/PID/children)."""
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_stopping_serve_with_sigterm_stops_its_web_server_and_workers(site: Site):
+    """As a service manager, a container stop or `kill` stops it: nothing is left running on its own."""
+    port = free_port()
+    serve = site.start("serve", f"127.0.0.1:{port}")
+
+    def up() -> bool:
+        try:
+            return requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    site.wait_for("the web server", up, 120)
+    started = children(serve.pid)
+    assert len(started) == 3  # two embedded workers and the web server
+    serve.terminate()
+    serve.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while any(running(pid) for pid in started) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in started if running(pid)]
+    assert not up()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -42,17 +43,26 @@ class Command(BaseCommand):
         env = {**os.environ, "WORKBENCH_JOBS": "worker"}
         # The cores shared out: each worker's sentence encoder gets its part (EMBEDDING_THREADS overrides).
         worker_env = {"EMBEDDING_THREADS": str(max(1, (os.cpu_count() or 1) // workers)), **env}
-        processes = {
-            f"embedded worker {n + 1}": subprocess.Popen([*manage, "run_jobs"], env=worker_env)
-            for n in range(workers)
-        }
-        processes["web server"] = subprocess.Popen([*manage, "runserver", "--noreload", addrport], env=env)
-        self.stdout.write(
-            f"Serving the workbench at http://{addrport}/ ; imports and analyses run in {workers} embedded "
-            "worker process(es) beside it. Ctrl-C stops them all."
-        )
+
+        def stop(signum, frame):  # `kill`, a service manager, a closed terminal: the children stop too
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGHUP, stop)
+        processes: dict[str, subprocess.Popen] = {}
         code = 0
         try:
+            for n in range(workers):
+                processes[f"embedded worker {n + 1}"] = subprocess.Popen(
+                    [*manage, "run_jobs"], env=worker_env
+                )
+            processes["web server"] = subprocess.Popen(
+                [*manage, "runserver", "--noreload", addrport], env=env
+            )
+            self.stdout.write(
+                f"Serving the workbench at http://{addrport}/ ; imports and analyses run in {workers} "
+                "embedded worker process(es) beside it. Ctrl-C (or a SIGTERM) stops them all."
+            )
             while True:
                 ended = {name: p.returncode for name, p in processes.items() if p.poll() is not None}
                 if ended:
@@ -63,6 +73,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not cut the clean-up short
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
             for process in processes.values():
                 if process.poll() is None:
                     process.terminate()
