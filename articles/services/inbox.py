@@ -26,7 +26,6 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
@@ -54,6 +53,7 @@ from articles.nlp.stories import (
     evidence_from_analysis,
 )
 from articles.rules import shorten
+from articles.services import require_permission
 from articles.services.stories import story_create
 
 logger = logging.getLogger(__name__)
@@ -85,10 +85,18 @@ def stored_evidence(article: Article) -> ArticleEvidence | None:
     return ArticleEvidence(vector, article.story_terms, article.published_at)
 
 
+def evidence_fields(evidence: ArticleEvidence) -> dict:
+    """The article's fields that store its evidence, as stored."""
+    return {
+        "story_vector": np.asarray(evidence.vector, dtype=np.float32).tobytes(),
+        "story_terms": {term: round(float(count), 3) for term, count in evidence.terms.items()},
+    }
+
+
 def keep_evidence(article: Article, evidence: ArticleEvidence) -> None:
     """Set the article's stored evidence (saved by the caller)."""
-    article.story_vector = np.asarray(evidence.vector, dtype=np.float32).tobytes()
-    article.story_terms = {term: round(float(count), 3) for term, count in evidence.terms.items()}
+    for name, value in evidence_fields(evidence).items():
+        setattr(article, name, value)
 
 
 def _fill_missing_evidence(articles: list[Article]) -> None:
@@ -236,12 +244,6 @@ def open_stories():
 # --- the editor's actions ------------------------------------------------------------------------------
 
 
-def _require(user) -> None:
-    if user is None or not user.is_authenticated or not user.has_perm(SORT_PERMISSION):
-        name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        raise PermissionDenied(f"Your account ({name}) may not sort stories.")
-
-
 def _check_movable(articles: list[Article], to: Story) -> None:
     """Refuse a move the stories could not take: an article cited by its story's brief, a text the other
     story already holds, an article already there."""
@@ -334,7 +336,7 @@ def _articles_of(story: Story, article_ids: Iterable[int]) -> list[Article]:
 
 def accept(user, story: Story, title: str = "") -> StoryAction:
     """Make a candidate a story of the workbench (listed with the others), renamed to `title` if given."""
-    _require(user)
+    require_permission(user, SORT_PERMISSION, "sort stories")
     title = " ".join(title.split())[:300]
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)
@@ -359,7 +361,7 @@ def accept(user, story: Story, title: str = "") -> StoryAction:
 
 def merge(user, story: Story, into: Story) -> StoryAction:
     """Move all of a candidate's articles into another story; the candidate is left empty, marked merged."""
-    _require(user)
+    require_permission(user, SORT_PERMISSION, "sort stories")
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)
         into = Story.objects.select_for_update().get(pk=into.pk)
@@ -388,7 +390,7 @@ def merge(user, story: Story, into: Story) -> StoryAction:
 
 def split(user, story: Story, article_ids: Iterable[int], title: str = "") -> StoryAction:
     """Move the chosen articles of a story into a new candidate story (titled `title`, or after the first)."""
-    _require(user)
+    require_permission(user, SORT_PERMISSION, "sort stories")
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)
         if story.status not in OPEN:
@@ -417,7 +419,7 @@ def split(user, story: Story, article_ids: Iterable[int], title: str = "") -> St
 
 def move(user, story: Story, article_ids: Iterable[int], to: Story) -> StoryAction:
     """Move the chosen articles of a story to another story."""
-    _require(user)
+    require_permission(user, SORT_PERMISSION, "sort stories")
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)
         to = Story.objects.select_for_update().get(pk=to.pk)
@@ -447,7 +449,7 @@ def _retitle(story: Story, gone: list[Article]) -> list[tuple[int, str, str]]:
 
 def undo(user, action: StoryAction) -> StoryAction:
     """Put back what the action changed, while nothing has moved the same articles or stories since."""
-    _require(user)
+    require_permission(user, SORT_PERMISSION, "sort stories")
     with transaction.atomic():
         action = StoryAction.objects.select_for_update().get(pk=action.pk)
         if action.undone_at is not None:

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from articles.importing.html import domain_of
 from articles.importing.urls import check_url, shown_url, valid_http_url
 from articles.models import Article, CandidateBrief, Outlet, SourceCorrection, Story
+from articles.services import require_permission
 
 PERMISSION = "articles.change_article"
 FIELDS = ("outlet", "url", "byline", "published_at")
@@ -100,11 +100,7 @@ def update_article_source(
     of the last correction the editor saw (latest_correction_id); when another was made since,
     SourceDetailsConflict is raised and nothing is written. Raises PermissionDenied for a user who may not
     correct source details, SourceDetailsError for a value the article cannot hold."""
-    if user is None or not user.is_authenticated or not user.has_perm(PERMISSION):
-        raise PermissionDenied(
-            f"Your account ({user.get_username() if user else 'anonymous'}) may not correct articles' "
-            "source details."
-        )
+    require_permission(user, PERMISSION, "correct articles' source details")
     warnings: list[str] = []
     wanted = _cleaned(outlet=outlet, url=url, byline=byline, published_at=published_at, warnings=warnings)
     with transaction.atomic():

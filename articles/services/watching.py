@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
@@ -47,6 +46,7 @@ from articles.importing.sources import ImportSource
 from articles.importing.urls import check_url
 from articles.models import ImportBatch, Story, WatchedSource
 from articles.rules import is_http_url, shorten
+from articles.services import require_permission
 
 logger = logging.getLogger(__name__)
 
@@ -69,19 +69,13 @@ class PollOutcome:
     error: str = ""
 
 
-def _require(user, permission: str, doing: str) -> None:
-    if user is None or not user.is_authenticated or not user.has_perm(permission):
-        name = user.get_username() if user is not None and user.is_authenticated else "anonymous"
-        raise PermissionDenied(f"Your account ({name}) may not {doing}.")
-
-
 def add_source(
     user, *, url: str, story: Story | None, name: str = "", interval_minutes: int | None = None
 ) -> WatchedSource:
     """Watch the feed at `url` for `story` (None: the Inbox, articles.services.inbox); its first poll is due
     at once. Raises SourceError naming what is wrong (not an http(s) address, already watched, an interval
     under SOURCE_MIN_INTERVAL_MINUTES)."""
-    _require(user, ADD_PERMISSION, "add watched sources")
+    require_permission(user, ADD_PERMISSION, "add watched sources")
     url = (url or "").strip()
     if not is_http_url(url):
         raise SourceError(f"“{shorten(url, 80)}” is not an http:// or https:// address.")
@@ -109,7 +103,7 @@ def add_source(
 
 def set_paused(user, source: WatchedSource, paused: bool) -> WatchedSource:
     """Pause a source (no more polls) or resume it (polled at once, its failures forgotten)."""
-    _require(user, CHANGE_PERMISSION, "pause or resume watched sources")
+    require_permission(user, CHANGE_PERMISSION, "pause or resume watched sources")
     if paused:
         source.state = WatchedSource.State.PAUSED
     else:
@@ -122,7 +116,7 @@ def set_paused(user, source: WatchedSource, paused: bool) -> WatchedSource:
 
 def poll_soon(user, source: WatchedSource) -> WatchedSource:
     """Make the source due now (the "Poll now" button): the next check polls it."""
-    _require(user, CHANGE_PERMISSION, "poll watched sources")
+    require_permission(user, CHANGE_PERMISSION, "poll watched sources")
     source.next_poll_at = timezone.now()
     source.save(update_fields=["next_poll_at"])
     return source
