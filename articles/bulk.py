@@ -9,8 +9,8 @@ instead,
     UPDATE table SET col0 = v.c0, col1 = v.c1 FROM v WHERE table.id = v.id
 
 (with casts to the columns' types on PostgreSQL), which PostgreSQL and SQLite (3.33 and later) both run as a
-join. Values are prepared by the fields themselves
-(`get_db_prep_save`), so what is written is what `save()` would write.
+join. Values are prepared by the fields themselves (`get_db_prep_save`), so what is written is what `save()`
+would write.
 """
 
 from __future__ import annotations
@@ -65,8 +65,11 @@ def update_rows(model: type[Model], objects: Sequence[Model], fields: Sequence[s
                 )
             # Only the model's own (quoted) table and column names are formatted in; values are parameters.
             values = ", ".join([row] * len(batch))
-            where = f"{table}.{quote(pk.column)} = {typed('v.id', pk)}"
-            sql = f"WITH v({', '.join(names)}) AS (VALUES {values}) UPDATE {table} SET {assignments} FROM v WHERE "  # noqa: S608, E501
-            cursor.execute(sql + where, params)
+            sql = (
+                f"WITH v({', '.join(names)}) AS (VALUES {values}) "  # noqa: S608
+                f"UPDATE {table} SET {assignments} FROM v "
+                f"WHERE {table}.{quote(pk.column)} = {typed('v.id', pk)}"
+            )
+            cursor.execute(sql, params)
             written += len(batch)
     return written

@@ -255,9 +255,7 @@ class InboxTexts(StoryTexts):
         texts = self._stories.get(story.pk)
         if texts is None:
             texts = self._stories[story.pk] = StoryTexts.load(story, workbench_wide=True)
-        holder = Article()
-        inbox.keep_evidence(holder, evidence)
-        return story, texts, {"story_vector": holder.story_vector, "story_terms": holder.story_terms}
+        return story, texts, inbox.evidence_fields(evidence)
 
     def add(self, article: Article) -> None:
         from articles.services import inbox

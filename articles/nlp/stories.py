@@ -256,13 +256,12 @@ class StoryIndex:
 
     def add(self, evidence: ArticleEvidence) -> Assignment:
         """Put one article in a story: the best one if the evidence reaches the threshold, else a new one."""
-        lexical = self._count(evidence)
-        best, best_score = self._best(evidence, lexical)
-        if best is None or best_score < self.params.threshold:
+        best, score, lexical = self._decide(evidence)
+        if best is None:
             best = self._new_story()
             assignment = Assignment(best.number, 0.0, True)
         else:
-            assignment = Assignment(best.number, best_score, False)
+            assignment = Assignment(best.number, score, False)
         self._join(best, evidence, lexical)
         return assignment
 
@@ -270,11 +269,16 @@ class StoryIndex:
         """The story the article belongs to (None: a new one) and its score; counts the article, joins
         nothing. The caller then calls `join(number, evidence)` with the story's number, a new story's number
         of its own choosing (a database key, say)."""
+        best, score, _ = self._decide(evidence)
+        return (best.number if best is not None else None), score
+
+    def _decide(self, evidence: ArticleEvidence) -> tuple[_Story | None, float, dict]:
+        """Count the article; the story it joins (None: a new one), its score, its TF-IDF vector."""
         lexical = self._count(evidence)
         best, best_score = self._best(evidence, lexical)
         if best is None or best_score < self.params.threshold:
-            return None, max(best_score, 0.0)
-        return best.number, best_score
+            return None, max(best_score, 0.0), lexical
+        return best, best_score, lexical
 
     def join(self, number: int, evidence: ArticleEvidence, *, count: bool = False) -> None:
         """Add an article to story `number` (opened when the index does not hold it: a new story, or one it
