@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_DIR, chromium_path
+from tests.feedserver import start_feed_server
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around it are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -33,6 +34,17 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def feeds(settings, eager_tasks):
+    """The local news site whose feed changes between polls (tests/feedserver.py); its pages are on
+    127.0.0.1, so private addresses are allowed for it, as they are not in production."""
+    settings.IMPORT_ALLOW_PRIVATE_URLS = True
+    state, server = start_feed_server()
+    yield state
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture

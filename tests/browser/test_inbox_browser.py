@@ -9,19 +9,9 @@ from playwright.sync_api import expect
 from articles.models import Article, Story
 from briefs.services import ensure_demo_accounts
 from tests.browser.test_workbench_browser import PASSWORD, log_in
-from tests.feedserver import start_feed_server
 from tests.watching.events import FESTIVAL, QUAKE, STRIKE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def feeds(settings, eager_tasks):
-    settings.IMPORT_ALLOW_PRIVATE_URLS = True
-    state, server = start_feed_server()
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 def story_of(title: str) -> Story:

@@ -9,18 +9,8 @@ from playwright.sync_api import expect
 from articles.models import Story
 from briefs.services import ensure_demo_accounts
 from tests.browser.test_workbench_browser import PASSWORD, log_in
-from tests.feedserver import start_feed_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def feeds(settings, eager_tasks):
-    settings.IMPORT_ALLOW_PRIVATE_URLS = True
-    state, server = start_feed_server()
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 def test_an_editor_watches_a_feed_and_reads_the_story_timeline(live_server, new_page, artifacts, feeds):

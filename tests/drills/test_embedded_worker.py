@@ -65,6 +65,15 @@ class Site:
         self.processes.append((process, log))
         return process
 
+    def serve(self, web: requests.Session | None = None, **env: str) -> tuple[subprocess.Popen, str]:
+        """`manage.py serve` on a free port, once its web server answers (through `web`, which then holds
+        the login form's cookies); the process and the site's address."""
+        port = free_port()
+        process = self.start("serve", f"127.0.0.1:{port}", **env)
+        base = f"http://127.0.0.1:{port}"
+        self.wait_for("the web server", lambda: answers(base, web), 120)
+        return process, base
+
     def logs(self) -> str:
         return "\n".join(
             f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}" for _, log in self.processes
@@ -111,6 +120,14 @@ def site(tmp_path: Path) -> Iterator[Site]:
     site.stop_all()
 
 
+def answers(base: str, web: requests.Session | None = None) -> bool:
+    """Does the workbench at `base` serve its login form?"""
+    try:
+        return (web or requests).get(f"{base}/accounts/login/", timeout=5).status_code == 200
+    except requests.ConnectionError:
+        return False
+
+
 def free_port() -> int:
     import socket
 
@@ -127,20 +144,10 @@ def test_a_web_import_answers_at_once_and_the_embedded_worker_does_the_work(site
         "createsuperuser", "--noinput", "--username", "chief", "--email", "chief@example.org",
         DJANGO_SUPERUSER_PASSWORD="a long demo passphrase",
     )  # fmt: skip
-    port = free_port()
+    web = requests.Session()
     # Each analysis takes at least 5 s in the worker: had the request done the work, the articles would be
     # analysed by the time it answered.
-    site.start("serve", f"127.0.0.1:{port}", WORKBENCH_TEST_ANALYSIS_DELAY="5")
-    base = f"http://127.0.0.1:{port}"
-    web = requests.Session()
-
-    def up() -> bool:
-        try:
-            return web.get(f"{base}/accounts/login/", timeout=5).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    site.wait_for("the web server", up, 120)
+    _, base = site.serve(web, WORKBENCH_TEST_ANALYSIS_DELAY="5")
     web.post(
         f"{base}/accounts/login/",
         data={
@@ -250,16 +257,7 @@ def running(pid: int) -> bool:
 
 def test_stopping_serve_with_sigterm_stops_its_web_server_and_workers(site: Site):
     """As a service manager, a container stop or `kill` stops it: nothing is left running on its own."""
-    port = free_port()
-    serve = site.start("serve", f"127.0.0.1:{port}")
-
-    def up() -> bool:
-        try:
-            return requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    site.wait_for("the web server", up, 120)
+    serve, base = site.serve()
     started = children(serve.pid)
     assert len(started) == 3  # two embedded workers and the web server
     serve.terminate()
@@ -268,4 +266,4 @@ def test_stopping_serve_with_sigterm_stops_its_web_server_and_workers(site: Site
     while any(running(pid) for pid in started) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [pid for pid in started if running(pid)]
-    assert not up()
+    assert not answers(base)
