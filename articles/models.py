@@ -616,6 +616,20 @@ class Claim(models.Model):
     representative = models.ForeignKey(Sentence, null=True, on_delete=models.SET_NULL, related_name="+")
     sentences = models.ManyToManyField(Sentence, related_name="claims")
     support = models.PositiveIntegerField(default=1, help_text="How many sources report it.")
+    unique = models.BooleanField(
+        default=False,
+        help_text="Unique reporting: one source, and no other source has a sentence close to it "
+        "(UNIQUE_MAX_SIMILARITY).",
+    )
+    closest = models.ForeignKey(
+        Sentence,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="For a one-source claim: the most similar sentence of another source.",
+    )
+    closest_similarity = models.FloatField(null=True, blank=True)
     salience = models.FloatField(default=0.0)
     entities = models.ManyToManyField(Entity, related_name="claims", blank=True)
 
@@ -624,10 +638,6 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
-
-    @property
-    def unique(self) -> bool:
-        return self.support == 1
 
 
 class Discrepancy(models.Model):

@@ -232,7 +232,7 @@ def _claims(story: Story, claim_filter: str, entity_id: int | None) -> QuerySet[
     if claim_filter == "agreed":
         claims = claims.filter(support__gte=2)
     elif claim_filter == "unique":
-        claims = claims.filter(support=1)
+        claims = claims.filter(unique=True)
     elif claim_filter == "discrepancies":
         claims = claims.filter(Exists(Discrepancy.objects.filter(_flagged(OuterRef("pk")))))
     if entity_id:
@@ -251,7 +251,8 @@ def story_claims(
     the sentences), `flags` (its discrepancies, as `claim` or `other_claim`) and `short_text`."""
     claims = (
         _claims(story, claim_filter, entity_id)
-        .only("id", "story_id", "position", "text", "support")
+        .only("id", "story_id", "position", "text", "support", "unique")
+        .annotate(closest_article=F("closest__article_id"))
         .order_by("position", "id")
     )
     if limit is not None:
@@ -267,9 +268,15 @@ def story_claims(
         .distinct()
     ):
         article_ids[claim_id].append(article_id)
-    labels = _source_labels_and_keys(story, {pk for ids in article_ids.values() for pk in ids})
+    closest = {claim.closest_article for claim in result if not claim.unique and claim.closest_article}
+    labels = _source_labels_and_keys(story, {pk for ids in article_ids.values() for pk in ids} | closest)
     flags = claim_flags(list(article_ids))
     for claim in result:
+        claim.closest_label = (
+            labels[claim.closest_article][0]
+            if claim.support == 1 and not claim.unique and claim.closest_article in labels
+            else ""
+        )
         claim.flags = flags[claim.pk]
         claim.outlet_labels = distinct_source_labels(labels[pk] for pk in article_ids[claim.pk])
         claim.outlet_labels_shown = claim.outlet_labels[:CLAIM_OUTLETS_SHOWN]
@@ -378,7 +385,16 @@ EVIDENCE_SENTENCE_FIELDS = (
 EVIDENCE_SENTENCE_RELATED = ("article__outlet", "article__near_duplicate_of__outlet")
 
 
-CLAIM_EVIDENCE_FIELDS = ("id", "story", "position", "text", "support")
+CLAIM_EVIDENCE_FIELDS = (
+    "id",
+    "story",
+    "position",
+    "text",
+    "support",
+    "unique",
+    "closest",
+    "closest_similarity",
+)
 
 
 @dataclass
@@ -410,6 +426,8 @@ class ClaimEvidence:
     claim: Claim
     members: list[EvidenceSentence]  # the sentence each source wrote, in the sources' order
     flags: list[EvidenceFlag]
+    # A one-source claim not labelled unique: the most similar sentence of another source.
+    closest: EvidenceSentence | None = None
 
     @property
     def copies(self) -> int:
@@ -464,8 +482,20 @@ def claim_evidence(story: Story, claim_id: int) -> ClaimEvidence | None:
         )
         for d in discrepancies
     ]
+    closest = None
+    if claim.support == 1 and not claim.unique and claim.closest_id:
+        sentence = (
+            Sentence.objects.select_related(*EVIDENCE_SENTENCE_RELATED)
+            .only(*EVIDENCE_SENTENCE_FIELDS)
+            .filter(pk=claim.closest_id)
+            .first()
+        )
+        closest = EvidenceSentence.of(sentence) if sentence is not None else None
     return ClaimEvidence(
-        claim=claim, members=[EvidenceSentence.of(m.sentence) for m in memberships], flags=flags
+        claim=claim,
+        members=[EvidenceSentence.of(m.sentence) for m in memberships],
+        flags=flags,
+        closest=closest,
     )
 
 

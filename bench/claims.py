@@ -9,7 +9,9 @@ the old engine was written for), in one run:
   labelled sentence takes the claim of the system sentence that covers most of it, at least half; precision
   is lenient: a pair also counts as right when one sentence lists the other's fact under `also`);
 - facts reported by 2+ documents recovered whole (all their sentences in one claim);
-- the share of "unique" (support-1) claims holding a labelled non-junk sentence whose fact truly is unique;
+- the share of support-1 claims holding a labelled non-junk sentence whose fact truly is unique, and the same
+  share among the claims the workspace labels "unique" (support 1 and no other source's sentence within
+  UNIQUE_MAX_SIMILARITY; the baselines label every support-1 claim), with how many of them keep the label;
 - discrepancy flags matching a labelled contradiction (precision) and labelled contradictions found (recall);
 - seconds per 1,000 sentences (segmentation and tagging included).
 
@@ -60,10 +62,13 @@ TFIDF_THRESHOLD = 0.2
 
 def run_engine(texts: list[str], params: BriefParams) -> dict:
     documents = documents_from_texts(texts)
-    record = claims_record("x", synthesize(documents, params), documents)
+    synthesis = synthesize(documents, params)
+    record = claims_record("x", synthesis, documents)
     return {
         "claims": [[(s["doc"], s["start"], s["end"]) for s in c["sentences"]] for c in record["claims"]],
         "support": [c["support"] for c in record["claims"]],
+        # What the workspace labels "unique" (claims in find_claims' order): one source, nothing close.
+        "unique": [claim.unique for claim in synthesis.brief.claims],
         "flags": [
             ((f["a"]["doc"], f["a"]["start"], f["a"]["end"]), (f["b"]["doc"], f["b"]["start"], f["b"]["end"]))
             for f in record["discrepancies"]
@@ -195,14 +200,18 @@ def score_cluster(cluster: dict, system: dict) -> dict:
             counts["multi"] += 1
             assigned = {claim_of[k] for k in rows}
             counts["whole"] += len(assigned) == 1 and None not in assigned
+    labelled = system.get("unique") or [support == 1 for support in system["support"]]
     for number in range(len(system["claims"])):
         if system["support"][number] != 1:
             continue
         members = [k for k, c in enumerate(claim_of) if c == number and not sentences[k].get("junk")]
         if not members:
             continue
+        truly = all(len(docs_of_fact[sentences[k]["fact"]]) == 1 for k in members)
         counts["unique_said"] += 1
-        counts["unique_true"] += all(len(docs_of_fact[sentences[k]["fact"]]) == 1 for k in members)
+        counts["unique_true"] += truly
+        counts["labelled_said"] += labelled[number]
+        counts["labelled_true"] += labelled[number] and truly
     # Discrepancies: a flag is right when its two sentences cover the two sides of a labelled one.
     key_of = {}
     for k, s in enumerate(sentences):
@@ -250,6 +259,8 @@ def summary_row(name: str, counts: dict, seconds: float, sentences: int) -> str:
     return (
         f"| {name} | {precision:.1f} | {recall:.1f} | {f1:.1f} | {counts['whole']}/{counts['multi']} | "
         f"{_ratio(counts['unique_true'], counts['unique_said']):.1f} | "
+        f"{_ratio(counts['labelled_true'], counts['labelled_said']):.1f} "
+        f"({counts['labelled_said']}/{counts['unique_said']}) | "
         f"{counts['flags_true']}/{counts['flags']} | "
         f"{counts['contradictions_found']}/{counts['contradictions']} | "
         f"{1000 * seconds / max(sentences, 1):.2f} |"
@@ -267,10 +278,11 @@ def evaluate_dev(folder: Path, params: BriefParams, legacy) -> None:
         sentences = sum(len(c["sentences"]) for c in clusters)
         print(f"\n### {title}: {len(clusters)} cluster(s), {sentences} labelled sentences\n")
         print(
-            "| system | pair P | pair R | pair F1 | multi-source facts whole | unique truly unique % |"
+            "| system | pair P | pair R | pair F1 | multi-source facts whole | support-1 truly unique % |"
+            " labelled unique: truly unique % (labelled / support-1) |"
             " flags true | contradictions found | s / 1,000 sentences |"
         )
-        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         runners = {
             "engine": lambda c: run_engine(c["documents"], params),
             "tfidf 0.2": run_tfidf,

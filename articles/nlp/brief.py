@@ -21,6 +21,7 @@ import numpy as np
 
 from articles.nlp.claims import (
     GRAPH_MIN_SIMILARITY,
+    UNIQUE_MAX_SIMILARITY,
     ClaimGroup,
     SentenceRef,
     SentenceTable,
@@ -41,6 +42,8 @@ _SENTENCE_END = frozenset(".!?\"”’)'")
 class BriefParams:
     word_budget: int = 250
     claim_threshold: float = 0.42
+    # A one-source claim is unique reporting only below this similarity to every other source's sentence.
+    unique_max_similarity: float = UNIQUE_MAX_SIMILARITY
     # Teleport prior ~ 1 / (1 + position) ** position_decay: 0 makes it plain LexRank.
     position_decay: float = 0.5
     # Salience is multiplied by support ** support_weight.
@@ -101,7 +104,13 @@ def select_brief(
     ranks = centrality(table.graph, prior=prior if len(table) else None, damping=params.damping)
     support = source_support(table, params.support_threshold) if len(table) else np.zeros(0)
     salience = ranks * support**params.support_weight
-    claims, claim_of = group_claims(table, params.claim_threshold, salience, split=evidence_split(table))
+    claims, claim_of = group_claims(
+        table,
+        params.claim_threshold,
+        salience,
+        split=evidence_split(table),
+        unique_below=params.unique_max_similarity,
+    )
     ranked = time.perf_counter()
 
     chosen = _choose(table, salience, claim_of, params)

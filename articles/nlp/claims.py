@@ -446,6 +446,11 @@ class ClaimGroup:
     salience: float = 0.0
     refs: list[SentenceRef] = field(default_factory=list)
     independent: int = 1  # independent sources among the members (wire copies and one outlet count once)
+    # For a one-source claim: the most similar sentence of another source (a row; None: none is similar at
+    # all), its fact similarity, and whether that is low enough to call the claim unique reporting.
+    closest: int | None = None
+    closest_similarity: float = 0.0
+    unique: bool = False
 
     @property
     def representative(self) -> int:
@@ -454,10 +459,6 @@ class ClaimGroup:
     @property
     def support(self) -> int:
         return self.independent
-
-    @property
-    def unique(self) -> bool:
-        return self.support == 1
 
 
 def claim_group(table: SentenceTable, rows: list[int], salience: np.ndarray) -> ClaimGroup:
@@ -473,6 +474,32 @@ def claim_group(table: SentenceTable, rows: list[int], salience: np.ndarray) -> 
     )
 
 
+# A one-source claim is labelled unique reporting only when no sentence of another source comes this close to
+# any of its sentences (fact similarity); between this and the claim threshold the other source may well
+# state the same fact in other words, so the claim shows "1 source" and that sentence instead. Measured on
+# the twelve Multi-News dev clusters (bench/claims.py): of one-source claims, 79.7% are truly unique; of
+# those with nothing of another source at 0.3 or above, 95.4% (194 of 418 claims keep the label).
+UNIQUE_MAX_SIMILARITY = 0.3
+
+
+def closest_other_source(table: SentenceTable, rows: Sequence[int]) -> tuple[int | None, float]:
+    """The sentence of another independent source most similar to any of `rows` (all of one source), and
+    the fact similarity; (None, 0.0) when none reaches FACT_MIN_SIMILARITY."""
+    facts = table.facts
+    row_source = table.independent[table.documents]
+    own = set(row_source[list(rows)].tolist())
+    best, best_value = None, 0.0
+    for row in rows:
+        begin, end = facts.indptr[row], facts.indptr[row + 1]
+        columns, values = facts.indices[begin:end], facts.data[begin:end]
+        other = ~np.isin(row_source[columns], list(own))
+        if other.any():
+            k = int(np.argmax(np.where(other, values, -1.0)))
+            if float(values[k]) > best_value:
+                best, best_value = int(columns[k]), float(values[k])
+    return best, best_value
+
+
 # A claim's sentences must average at least this share of the claim threshold with each other: a guard against
 # chains of links drifting from one fact to another in stories of many articles.
 CLAIM_COHESION = 0.5
@@ -483,6 +510,7 @@ def group_claims(
     threshold: float,
     salience: np.ndarray,
     split: Callable[[list[int]], list[list[int]]] | None = None,
+    unique_below: float = UNIQUE_MAX_SIMILARITY,
 ) -> tuple[list[ClaimGroup], np.ndarray]:
     """Claims by linking mutual best matches, with at most one sentence per article.
 
@@ -492,8 +520,9 @@ def group_claims(
     linked groups, strongest links first; a link is skipped when its groups both hold a sentence of one
     article, or when the mean similarity between the two groups' sentences would fall below
     CLAIM_COHESION * `threshold` (no drift along a chain). The representative is the most salient member.
-    `split(rows)` may then cut a group into parts (members that contradict the representative). Returns the
-    claims (most salient first) and each row's claim number."""
+    `split(rows)` may then cut a group into parts (members that contradict the representative). A one-source
+    claim is unique reporting when no other source's sentence reaches `unique_below` with any of its
+    sentences (closest_other_source). Returns the claims (most salient first) and each row's claim number."""
     n = len(table)
     facts = table.facts
     row_document = table.documents.tolist()
@@ -536,6 +565,10 @@ def group_claims(
     if split is not None:
         groups = [part for ordered in groups for part in split(ordered)]
     claims = [claim_group(table, ordered, salience) for ordered in groups]
+    for claim in claims:
+        if claim.support == 1:
+            claim.closest, claim.closest_similarity = closest_other_source(table, claim.members)
+            claim.unique = claim.closest_similarity < unique_below
     claims.sort(key=lambda claim: (-claim.salience, claim.representative))
     claim_of = np.full(n, -1, dtype=np.int64)
     for number, claim in enumerate(claims):

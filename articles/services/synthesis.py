@@ -44,6 +44,7 @@ def synthesis_params(word_budget: int | None = None) -> BriefParams:
     return BriefParams(
         word_budget=word_budget or settings.BRIEF_WORD_BUDGET,
         claim_threshold=settings.CLAIM_SIMILARITY_THRESHOLD,
+        unique_max_similarity=settings.UNIQUE_MAX_SIMILARITY,
         redundancy_threshold=settings.BRIEF_REDUNDANCY_THRESHOLD,
     )
 
@@ -202,6 +203,9 @@ def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]
             "text": representative.text,
             "representative": representative,
             "support": group.support,
+            "unique": group.unique,
+            "closest": sentence_of(group.closest) if group.closest is not None else None,
+            "closest_similarity": round(group.closest_similarity, 4) if group.support == 1 else None,
             "salience": group.salience,
         }
         claim = matched.get(number)
@@ -214,7 +218,18 @@ def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]
         claims.append(claim)
     Claim.objects.filter(story=story).exclude(pk__in=kept).delete()
     update_rows(
-        Claim, [c for c in claims if c.pk], ["position", "text", "representative", "support", "salience"]
+        Claim,
+        [c for c in claims if c.pk],
+        [
+            "position",
+            "text",
+            "representative",
+            "support",
+            "unique",
+            "closest",
+            "closest_similarity",
+            "salience",
+        ],
     )
     Claim.objects.bulk_create([c for c in claims if not c.pk])
     if not all(c.pk for c in claims):  # databases that do not return ids from bulk inserts
@@ -275,8 +290,10 @@ def synthesis_export(story: Story) -> dict[str, Any]:
         }
 
     claims = []
-    for claim in story.claims.order_by("position").prefetch_related(
-        "sentences", "discrepancies__sentence_a", "discrepancies__sentence_b", "entities"
+    for claim in (
+        story.claims.order_by("position")
+        .select_related("closest")
+        .prefetch_related("sentences", "discrepancies__sentence_a", "discrepancies__sentence_b", "entities")
     ):
         members = sorted(claim.sentences.all(), key=lambda s: (s.article_id, s.index))
         claims.append(
@@ -285,6 +302,8 @@ def synthesis_export(story: Story) -> dict[str, Any]:
                 "text": claim.text,
                 "support": claim.support,
                 "unique": claim.unique,
+                # A one-source claim that is not unique: the closest sentence of another source.
+                "closest": sentence_data(claim.closest) if claim.closest and not claim.unique else None,
                 "outlets": list(dict.fromkeys(label[s.article_id] for s in members if s.article_id in label)),
                 "salience": round(claim.salience, 6),
                 "sentences": [sentence_data(s) for s in members],

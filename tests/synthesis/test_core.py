@@ -292,3 +292,33 @@ def test_formerly_is_not_a_count():
         ["Gazette", "Herald"],
     )
     assert not [f for f in flags if "once" in (f[2], f[4])], flags
+
+
+def test_one_source_claim_is_labelled_unique_only_when_no_other_source_says_something_close():
+    """Support 1 is not enough for the "unique" label: a sentence of another source that comes close to it
+    (under the claim threshold, over UNIQUE_MAX_SIMILARITY) may state the same fact in other words, so the
+    claim keeps support 1, is not unique, and names that sentence. A close sentence of the same outlet does
+    not count against it."""
+    documents = [
+        document("A", "Alpha reports the agreed event.", "Alpha reports a detail in its own words."),
+        document("B", "Bravo reports the agreed event.", "Bravo reports that detail differently."),
+        document("C", "Charlie reports something nobody else saw."),
+        document("C", "Charlie repeats what only it saw, in a second article."),
+    ]
+    table = build_sentence_table(documents)
+    similarity = np.zeros((6, 6), dtype=np.float32)
+    pairs = {(0, 2): 0.9, (1, 3): 0.35, (4, 5): 0.6, (1, 4): 0.26}
+    for (a, b), value in pairs.items():
+        similarity[a, b] = similarity[b, a] = value
+    table.facts = sparse.csr_matrix(similarity)
+    claims, _ = claims_module.group_claims(table, 0.42, np.ones(6), unique_below=0.3)
+    by_rows = {tuple(sorted(claim.members)): claim for claim in claims}
+    assert set(by_rows) == {(0, 2), (1,), (3,), (4, 5)}
+    assert by_rows[(0, 2)].support == 2 and not by_rows[(0, 2)].unique
+    for rows, closest in (((1,), 3), ((3,), 1)):
+        claim = by_rows[rows]
+        assert claim.support == 1 and not claim.unique
+        assert claim.closest == closest and claim.closest_similarity == pytest.approx(0.35)
+    charlie = by_rows[(4, 5)]
+    assert charlie.support == 1 and charlie.unique  # its own second article is no other source
+    assert charlie.closest == 1 and charlie.closest_similarity < 0.3

