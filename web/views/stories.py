@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from articles import jobs
@@ -94,35 +101,19 @@ def _common_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
     }
 
 
-def claims_context(
-    request: HttpRequest, story: Story, brief: Brief, common: dict | None = None, *, cached: bool = False
-) -> dict:
-    """What the claims pane needs; enough on its own for the HTMX claims filter.
-
-    `cached`: read the claims through the synthesis cache (the HTMX filter and "Show more", asked again and
-    again); the full page always reads them from the database, so that reloading it shows what is stored."""
+def claims_context(request: HttpRequest, story: Story, brief: Brief, common: dict | None = None) -> dict:
+    """What the claims pane needs (claims_pane_html renders it, and caches the HTML)."""
     context = common or _common_context(request, story, brief)
     claim_filter, entity_id = context["claim_filter"], context["entity_id"]
     shown = _shown(request, "shown", article_reads.CLAIMS_SHOWN)
 
-    def claims_page() -> tuple[list, list, int]:
-        entities = article_reads.story_entities(story)
-        claims = article_reads.story_claims(
-            story, claim_filter=claim_filter, entity_id=entity_id, limit=shown
-        )
-        total = (
-            len(claims)
-            if len(claims) < shown
-            else article_reads.story_claim_count(story, claim_filter=claim_filter, entity_id=entity_id)
-        )
-        return entities, claims, total
-
-    if cached:
-        # Claims, their sources and the entities change only when the story is synthesised again.
-        parts = ("claims", claim_filter, entity_id, shown, article_reads.CLAIM_OUTLETS_SHOWN)
-        entities, claims, total = article_reads.cached_for_synthesis(story, parts, claims_page)
-    else:
-        entities, claims, total = claims_page()
+    entities = article_reads.story_entities(story)
+    claims = article_reads.story_claims(story, claim_filter=claim_filter, entity_id=entity_id, limit=shown)
+    total = (
+        len(claims)
+        if len(claims) < shown
+        else article_reads.story_claim_count(story, claim_filter=claim_filter, entity_id=entity_id)
+    )
     entity = next((e for e in entities if e.pk == entity_id), None)
     if entity is None and entity_id:
         entity = story.entities.filter(pk=entity_id).first()
@@ -156,10 +147,53 @@ def sources_context(request: HttpRequest, story: Story, brief: Brief, common: di
     }
 
 
+# The claims pane's HTML is cached per state of the story's claims (articles.selectors.cached_for_synthesis:
+# the synthesis stamp, and Story.updated, which a source correction moves) and per view of it (filter, entity,
+# page, algorithm, whether the reader may add to the brief). Its forms are cached with stand-ins for the
+# reader's CSRF token and the brief's version, put back on every answer. The stand-ins are derived from the
+# SECRET_KEY, so no text in a claim can carry one.
+_PANE_TOKEN = salted_hmac("workbench.claims-pane", "csrf").hexdigest()[:32]
+_PANE_VERSION = salted_hmac("workbench.claims-pane", "version").hexdigest()[:32]
+# A deployment with another template renders anew instead of reading the previous one's HTML.
+_PANE_TEMPLATE = hashlib.sha256(
+    (Path(settings.BASE_DIR) / "templates" / WORKSPACE).read_bytes()
+).hexdigest()[:12]
+
+
+def claims_pane_html(request: HttpRequest, story: Story, brief: Brief, common: dict | None = None) -> str:
+    """The claims pane as HTML for this reader, from the cache when the story's claims are unchanged."""
+    context = common or _common_context(request, story, brief)
+    can_edit = request.user.has_perm("briefs.edit_brief")
+    parts = (
+        "claims-pane",
+        _PANE_TEMPLATE,
+        story.updated.timestamp(),
+        context["claim_filter"],
+        context["entity_id"],
+        _shown(request, "shown", article_reads.CLAIMS_SHOWN),
+        context["algorithm"],
+        can_edit,
+    )
+
+    def render_pane() -> str:
+        pane = claims_context(request, story, brief, context) | {
+            "pane_csrf_token": _PANE_TOKEN,
+            "pane_brief_version": _PANE_VERSION,
+        }
+        return render_to_string(f"{WORKSPACE}#claims-pane", pane, request=request)
+
+    html = article_reads.cached_for_synthesis(story, parts, render_pane)
+    # Both stand-ins are replaced by values of the reader's own (a token and a number: nothing to escape).
+    return mark_safe(  # noqa: S308
+        html.replace(_PANE_TOKEN, get_token(request)).replace(_PANE_VERSION, str(brief.version))
+    )
+
+
 def workspace_context(request: HttpRequest, story: Story, brief: Brief) -> dict:
     common = _common_context(request, story, brief)
     return {
-        **claims_context(request, story, brief, common),
+        **common,
+        "claims_pane_html": claims_pane_html(request, story, brief, common),
         **sources_context(request, story, brief, common),
         **brief_pane_context(story, brief=brief),
     }
@@ -173,8 +207,7 @@ def story_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(f"No story “{slug}”.")
     if wants_partial(request, ["claims-pane"]):
         brief = brief_reads.brief_or_default(story)
-        context = claims_context(request, story, brief, cached=True)
-        return render_htmx(request, WORKSPACE, context, partial="claims-pane")
+        return HttpResponse(claims_pane_html(request, story, brief))
     if wants_partial(request, ["sources-pane"]):
         brief = brief_reads.brief_or_default(story)
         return render_htmx(request, WORKSPACE, sources_context(request, story, brief), partial="sources-pane")
