@@ -155,9 +155,8 @@ def sources_context(request: HttpRequest, story: Story, brief: Brief, common: di
 _PANE_TOKEN = salted_hmac("workbench.claims-pane", "csrf").hexdigest()[:32]
 _PANE_VERSION = salted_hmac("workbench.claims-pane", "version").hexdigest()[:32]
 # A deployment with another template renders anew instead of reading the previous one's HTML.
-_PANE_TEMPLATE = hashlib.sha256(
-    (Path(settings.BASE_DIR) / "templates" / WORKSPACE).read_bytes()
-).hexdigest()[:12]
+_PANE_SOURCE = (Path(settings.BASE_DIR) / "templates" / WORKSPACE).read_bytes()
+_PANE_TEMPLATE = hashlib.sha256(_PANE_SOURCE).hexdigest()[:12]
 
 
 def claims_pane_html(request: HttpRequest, story: Story, brief: Brief, common: dict | None = None) -> str:
