@@ -333,7 +333,7 @@ SOURCE_POLL_LEASE_MINUTES = env_int("SOURCE_POLL_LEASE_MINUTES", 10)
 # threshold (articles.nlp.stories, measured in bench/stories.py).
 STORY_WINDOW_DAYS = env_float("STORY_WINDOW_DAYS", 7.0)
 STORY_INDEX_MAX_ARTICLES = env_int("STORY_INDEX_MAX_ARTICLES", 5000)
-STORY_THRESHOLD = env_float("STORY_THRESHOLD", 0.375)
+STORY_THRESHOLD = env_float("STORY_THRESHOLD", 0.275)
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-jobs": {
         "task": "articles.requeue_stale_jobs",

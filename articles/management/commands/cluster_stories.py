@@ -1,6 +1,6 @@
 """Group a stream of articles into stories, with the workbench's online clustering, no database.
 
-    python manage.py cluster_stories INPUT.jsonl --output OUT.jsonl [--threshold 0.375] [--window-days 7]
+    python manage.py cluster_stories INPUT.jsonl --output OUT.jsonl [--threshold 0.275] [--window-days 7]
 
 Each input line is {"id": ..., "text": "...", "title"?: "...", "published_at"?: "2025-04-08T09:30:00+02:00"},
 read in the given order as a stream; each output line is {"id": ..., "story": N}, where N numbers the stories
