@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from articles.bulk import update_rows
+from articles.bulk import sync_pairs, update_rows
 from articles.models import Entity, Mention, Sentence, Story
 from articles.nlp.consolidation import MentionRef, consolidate
 
@@ -28,39 +28,48 @@ def consolidate_story_entities(story_id: int) -> int:
             article__story=story, is_boilerplate=True
         ).values_list("article_id", "start", "end"):
             boilerplate.setdefault(article_id, []).append((start, end))
-        refs = [
-            MentionRef(mention_id, article_id, text, label)
-            for mention_id, article_id, start, end, text, label in Mention.objects.filter(
-                article__story=story
-            ).values_list("id", "article_id", "start", "end", "text", "label")
-            if not any(s <= start and end <= e for s, e in boilerplate.get(article_id, ()))
-        ]
+        refs = []
+        assigned: dict[int, int | None] = {}  # each mention's entity now
+        for mention_id, article_id, start, end, text, label, entity_id in Mention.objects.filter(
+            article__story=story
+        ).values_list("id", "article_id", "start", "end", "text", "label", "entity_id"):
+            assigned[mention_id] = entity_id
+            if not any(s <= start and end <= e for s, e in boilerplate.get(article_id, ())):
+                refs.append(MentionRef(mention_id, article_id, text, label))
         found = consolidate(refs)
 
         existing = {(e.name, e.label): e for e in Entity.objects.filter(story=story)}
         keep: list[Entity] = []
         create: list[Entity] = []
+        changed: list[Entity] = []
         for item in found:
             name = item.name[:300]
             entity = existing.pop((name, item.label), None) or Entity(
                 story=story, name=name, label=item.label
             )
+            if entity.pk and (entity.aliases, entity.mention_count) == (item.aliases, item.mention_count):
+                keep.append(entity)  # unchanged: not written
+                continue
             entity.aliases = item.aliases
             entity.mention_count = item.mention_count
-            (keep if entity.pk else create).append(entity)
+            (changed if entity.pk else create).append(entity)
         Entity.objects.filter(pk__in=[e.pk for e in existing.values()]).delete()
-        update_rows(Entity, keep, ["aliases", "mention_count"])
+        update_rows(Entity, changed, ["aliases", "mention_count"])
         Entity.objects.bulk_create(create)
-        by_name = {(e.name, e.label): e for e in keep + create}
+        by_name = {(e.name, e.label): e for e in keep + changed + create}
 
-        Mention.objects.filter(article__story=story).update(entity=None)
-        Through = Entity.articles.through
-        Through.objects.filter(entity__story=story).delete()
-        links, assignments = [], []
+        # Only what changed is written: the mentions whose entity is another, and the entity-article links.
+        wanted: dict[int, int | None] = dict.fromkeys(assigned)
+        links: set[tuple[int, int]] = set()
         for item in found:
             entity = by_name[(item.name[:300], item.label)]
-            links.extend(Through(entity_id=entity.pk, article_id=a) for a in item.articles)
-            assignments.extend(Mention(pk=key, entity_id=entity.pk) for key in item.mention_keys)
-        Through.objects.bulk_create(links)
-        update_rows(Mention, assignments, ["entity"])
+            links.update((entity.pk, a) for a in item.articles)
+            wanted.update(dict.fromkeys(item.mention_keys, entity.pk))
+        update_rows(
+            Mention,
+            [Mention(pk=key, entity_id=entity) for key, entity in wanted.items() if assigned[key] != entity],
+            ["entity"],
+        )
+        Through = Entity.articles.through
+        sync_pairs(Through, Through.objects.filter(entity__story=story), "entity", "article", links)
     return len(found)

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from articles.bulk import update_rows
+from articles.bulk import sync_pairs, update_rows
 from articles.models import (
     ArticleOverlap,
     CandidateBrief,
@@ -185,6 +185,19 @@ def _matched_claims(story: Story, result: BriefResult, sentence_of) -> dict[int,
     return matched
 
 
+# What a claim row holds from its synthesis (written only when one of them changed).
+CLAIM_FIELDS = [
+    "position",
+    "text",
+    "representative",
+    "support",
+    "unique",
+    "closest",
+    "closest_similarity",
+    "salience",
+]
+
+
 def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]:
     """One Claim row per claim, in the pipeline's order (index = claim number). A claim that continues one
     of the previous synthesis (_matched_claims) is updated in place; the others are new rows, and rows
@@ -196,6 +209,7 @@ def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]
     position_of = {k: position for position, k in enumerate(order)}
     claims: list[Claim] = []
     kept: set[int] = set()
+    changed: list[Claim] = []
     for number, group in enumerate(result.claims):
         representative = sentence_of(group.representative)
         fields = {
@@ -210,49 +224,42 @@ def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]
         }
         claim = matched.get(number)
         if claim is not None:
+            before = [getattr(claim, Claim._meta.get_field(name).attname) for name in CLAIM_FIELDS]
             for name, value in fields.items():
                 setattr(claim, name, value)
+            if before != [getattr(claim, Claim._meta.get_field(name).attname) for name in CLAIM_FIELDS]:
+                changed.append(claim)
             kept.add(claim.pk)
         else:
             claim = Claim(story=story, **fields)
         claims.append(claim)
     Claim.objects.filter(story=story).exclude(pk__in=kept).delete()
-    update_rows(
-        Claim,
-        [c for c in claims if c.pk],
-        [
-            "position",
-            "text",
-            "representative",
-            "support",
-            "unique",
-            "closest",
-            "closest_similarity",
-            "salience",
-        ],
-    )
+    update_rows(Claim, changed, CLAIM_FIELDS)  # only the rows whose values changed
     Claim.objects.bulk_create([c for c in claims if not c.pk])
     if not all(c.pk for c in claims):  # databases that do not return ids from bulk inserts
         by_representative = {c.representative_id: c.pk for c in Claim.objects.filter(story=story)}
         for claim in claims:
             claim.pk = claim.pk or by_representative[claim.representative_id]
 
-    sentence_links = Claim.sentences.through
-    entity_links = Claim.entities.through
-    claim_ids = [claim.pk for claim in claims]
-    sentence_links.objects.filter(claim_id__in=claim_ids).delete()
-    entity_links.objects.filter(claim_id__in=claim_ids).delete()
+    # The links: only those that changed are written (a claim that kept its sentences keeps its rows).
     members = [
         (claim.pk, sentence_of(row))
         for claim, group in zip(claims, result.claims, strict=True)
         for row in group.members
     ]
-    sentence_links.objects.bulk_create(
-        sentence_links(claim_id=claim_id, sentence_id=sentence.pk) for claim_id, sentence in members
+    sync_pairs(
+        Claim.sentences.through,
+        Claim.sentences.through.objects.filter(claim__story=story),
+        "claim",
+        "sentence",
+        {(claim_id, sentence.pk) for claim_id, sentence in members},
     )
-    entity_links.objects.bulk_create(
-        entity_links(claim_id=claim_id, entity_id=entity_id)
-        for claim_id, entity_id in sorted(_claim_entities(story, members))
+    sync_pairs(
+        Claim.entities.through,
+        Claim.entities.through.objects.filter(claim__story=story),
+        "claim",
+        "entity",
+        _claim_entities(story, members),
     )
     return claims
 

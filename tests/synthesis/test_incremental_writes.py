@@ -1,0 +1,80 @@
+"""A story synthesised again writes only what changed: claims that keep their sentences keep their link rows,
+and a synthesis with nothing new rewrites no claim, mention or link row (articles.bulk.sync_pairs)."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles.importing import create_import_batch, run_import_batch, sources_from_paths
+from articles.models import Claim
+from articles.services.analysis import analyze_article
+from articles.services.synthesis import synthesize_story
+
+# Tables a synthesis with nothing new must not write.
+UNCHANGED = (
+    "articles_claim_sentences",
+    "articles_claim_entities",
+    "articles_mention",
+    "articles_entity_articles",
+)
+
+
+def writes(queries, table: str) -> list[str]:
+    pattern = re.compile(rf'^\s*(INSERT INTO|DELETE FROM|UPDATE|WITH .* UPDATE)\s*"?{table}"?\b', re.S)
+    return [q["sql"] for q in queries if pattern.search(q["sql"]) or f'UPDATE "{table}"' in q["sql"]]
+
+
+def links(story) -> dict[int, dict[int, int]]:
+    """Per claim: sentence id -> the id of its link row."""
+    result: dict[int, dict[int, int]] = {}
+    for pk, claim_id, sentence_id in Claim.sentences.through.objects.filter(claim__story=story).values_list(
+        "pk", "claim_id", "sentence_id"
+    ):
+        result.setdefault(claim_id, {})[sentence_id] = pk
+    return result
+
+
+def test_a_synthesis_with_nothing_new_rewrites_no_claim_or_link(synthesised_seed_story):
+    story = synthesised_seed_story
+    before = links(story)
+    claims_before = list(
+        Claim.objects.filter(story=story).order_by("pk").values_list("pk", "text", "support")
+    )
+    with CaptureQueriesContext(connection) as captured:
+        synthesize_story(story)
+    for table in UNCHANGED:
+        assert not writes(captured.captured_queries, table), table
+    assert not [q for q in captured.captured_queries if 'UPDATE "articles_claim" SET' in q["sql"]]
+    assert links(story) == before
+    assert list(Claim.objects.filter(story=story).order_by("pk").values_list("pk", "text", "support")) == (
+        claims_before
+    )
+
+
+def test_a_new_article_leaves_the_rows_of_claims_it_does_not_change(synthesised_seed_story, tmp_path):
+    story = synthesised_seed_story
+    before = links(story)
+    extra = tmp_path / "wire.txt"
+    extra.write_text(
+        "Harbour reopens after storm\n\n"
+        "The city harbour reopened to ferries on Saturday after a storm closed it for two days, "
+        "officials said. Ferry operators expect normal timetables by Monday.\n",
+        encoding="utf-8",
+    )
+    batch = create_import_batch(story, sources_from_paths([str(extra)]))
+    run_import_batch(batch.pk)
+    new_article = story.articles.order_by("-pk").first()
+    analyze_article(new_article.pk)
+    synthesize_story(story)
+
+    after = links(story)
+    kept = [claim for claim, members in before.items() if after.get(claim, {}).keys() == members.keys()]
+    assert kept, "some claims keep exactly their sentences"
+    for claim in kept:
+        assert after[claim] == before[claim], "an unchanged claim's link rows are kept, not rewritten"
+    # The new article's sentences are in claims too (its own, one source).
+    new_sentences = set(new_article.sentences.values_list("pk", flat=True))
+    assert new_sentences & {s for members in after.values() for s in members}
