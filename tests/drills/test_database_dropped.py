@@ -144,7 +144,8 @@ def test_a_page_whose_connection_drops_shows_the_error_page_and_the_next_request
     persistent = backend_pid()
     assert persistent is not None  # CONN_MAX_AGE keeps the connection between requests, as in production
 
-    with drop_connection_before("articles_claim") as killed:
+    # The brief's items: read on every workspace request (the claims pane may come from the cache).
+    with drop_connection_before("briefs_briefitem") as killed:
         status, content = browser.request("GET", workspace)
     assert killed == [persistent]  # the drop happened mid-request, after the session and story queries
     assert_friendly_error(status, content)
