@@ -55,12 +55,15 @@ _SIMILARITY_THREADS = max(1, min(2, os.cpu_count() or 1))
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """An entity mention inside a document: document-level character offsets and spaCy's label."""
+    """An entity mention inside a document: document-level character offsets and spaCy's label. `entity`: the
+    key of the story entity it was consolidated into, when the caller consolidated the story already (the
+    story synthesis reads it from Mention.entity; "" for none); None: the engine consolidates."""
 
     start: int
     end: int
     text: str
     label: str
+    entity: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,18 +224,24 @@ def build_sentence_table(
 def _row_mentions(
     documents: Sequence[SourceDocument], doc_of: Sequence[int], spans: Sequence[SentenceSpan]
 ) -> tuple[list[list[RowMention]], list[frozenset[str]]]:
-    """Each row's mentions (sentence offsets) and consolidated entity keys, with one story-wide
-    consolidation (articles.nlp.consolidation) over all the documents' mentions."""
-    refs = [
-        MentionRef(key=(d, m), article=d, text=mention.text, label=mention.label)
-        for d, document in enumerate(documents)
-        for m, mention in enumerate(document.mentions)
-    ]
+    """Each row's mentions (sentence offsets) and consolidated entity keys: the story's consolidation once,
+    either the caller's (every mention carries its `entity`) or one story-wide consolidation here
+    (articles.nlp.consolidation) over all the documents' mentions."""
     entity_of: dict[tuple[int, int], str] = {}
-    for entity in consolidate(refs):
-        key = entity.name.casefold()
-        for mention_key in entity.mention_keys:
-            entity_of[mention_key] = key
+    mentions = [
+        (d, m, mention) for d, document in enumerate(documents) for m, mention in enumerate(document.mentions)
+    ]
+    if mentions and all(mention.entity is not None for _, _, mention in mentions):
+        entity_of = {(d, m): mention.entity for d, m, mention in mentions if mention.entity}
+    else:
+        refs = [
+            MentionRef(key=(d, m), article=d, text=mention.text, label=mention.label)
+            for d, m, mention in mentions
+        ]
+        for entity in consolidate(refs):
+            key = entity_key(entity.name)
+            for mention_key in entity.mention_keys:
+                entity_of[mention_key] = key
     by_document: dict[int, list[tuple[int, Mention]]] = {}
     for d, document in enumerate(documents):
         by_document[d] = sorted(enumerate(document.mentions), key=lambda item: item[1].start)
@@ -253,6 +262,11 @@ def _row_mentions(
         rows.append(row)
     names = [frozenset(m.entity for m in row if m.entity) for row in rows]
     return rows, names
+
+
+def entity_key(name: str) -> str:
+    """The key of a consolidated entity among a story's names (its name, case-folded)."""
+    return name.casefold()
 
 
 def _embeddings(

@@ -30,7 +30,7 @@ from articles.models import (
 )
 from articles.nlp.brief import ALGORITHM, BriefParams, BriefResult
 from articles.nlp.claims import Mention as ClaimMention
-from articles.nlp.claims import SentenceRef, SourceDocument, article_coverage
+from articles.nlp.claims import SentenceRef, SourceDocument, article_coverage, entity_key
 from articles.nlp.embeddings import DIMENSIONS, from_bytes
 from articles.nlp.synthesis import synthesize
 from articles.services.entities import consolidate_story_entities
@@ -59,10 +59,13 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
     for sentence in Sentence.objects.filter(article__story=story).order_by("article_id", "index"):
         sentences_by_article[sentence.article_id].append(sentence)
     mentions_by_article: dict[int, list[ClaimMention]] = defaultdict(list)
-    for article_id, start, end, text, label in Mention.objects.filter(article__story=story).values_list(
-        "article_id", "start", "end", "text", "label"
+    # With the entities the consolidation above assigned: the claims read the story's names from them
+    # instead of consolidating the mentions a second time.
+    for article_id, start, end, text, label, name in Mention.objects.filter(article__story=story).values_list(
+        "article_id", "start", "end", "text", "label", "entity__name"
     ):
-        mentions_by_article[article_id].append(ClaimMention(start, end, text, label))
+        key = entity_key(name) if name else ""
+        mentions_by_article[article_id].append(ClaimMention(start, end, text, label, key))
     index_of = {article.pk: d for d, article in enumerate(articles)}
     documents = [
         SourceDocument(

@@ -78,3 +78,27 @@ def test_a_new_article_leaves_the_rows_of_claims_it_does_not_change(synthesised_
     # The new article's sentences are in claims too (its own, one source).
     new_sentences = set(new_article.sentences.values_list("pk", flat=True))
     assert new_sentences & {s for members in after.values() for s in members}
+
+
+def test_the_story_is_consolidated_once_per_synthesis_and_claims_use_its_entities(
+    synthesised_seed_story, monkeypatch
+):
+    """One consolidation of the story's mentions per synthesis: the claims read the entities it assigned
+    (each claim links to the entities its sentences mention) instead of consolidating again."""
+    from articles.nlp import claims as claims_module
+    from articles.services import entities as entities_module
+
+    calls = []
+    for module in (claims_module, entities_module):
+        original = module.consolidate
+        monkeypatch.setattr(
+            module, "consolidate", lambda refs, _original=original: calls.append(1) or _original(refs)
+        )
+    synthesize_story(synthesised_seed_story)
+    assert len(calls) == 1
+    linked = Claim.entities.through.objects.filter(claim__story=synthesised_seed_story)
+    assert linked.exists()
+    for claim_id, entity_name in linked.values_list("claim_id", "entity__name")[:50]:
+        texts = " ".join(Claim.objects.get(pk=claim_id).sentences.values_list("text", flat=True))
+        aliases = synthesised_seed_story.entities.get(name=entity_name).aliases
+        assert any(form in texts for form in [entity_name, *aliases]), (entity_name, texts[:200])
