@@ -126,6 +126,11 @@ class SentenceTable:
         return len(self.refs)
 
     @cached_property
+    def row_sources(self) -> np.ndarray:
+        """Per row: the id of its independent source."""
+        return self.independent[self.documents].astype(np.int64)
+
+    @cached_property
     def details(self) -> list[list]:
         """Each row's checkable details (articles.nlp.facts), read once for the evidence split and the
         discrepancies."""
@@ -500,7 +505,7 @@ def closest_other_source(table: SentenceTable, rows: Sequence[int]) -> tuple[int
     """The sentence of another independent source most similar to any of `rows` (all of one source), and
     the fact similarity; (None, 0.0) when none reaches FACT_MIN_SIMILARITY."""
     facts = table.facts
-    row_source = table.independent[table.documents]
+    row_source = table.row_sources
     own = set(row_source[list(rows)].tolist())
     best, best_value = None, 0.0
     for row in rows:
@@ -637,7 +642,7 @@ def source_support(table: SentenceTable, threshold: float) -> np.ndarray:
     """For each sentence, how many independent sources report it: its own plus those of its neighbours >=
     threshold."""
     n = len(table)
-    row_source = table.independent[table.documents].astype(np.int64)
+    row_source = table.row_sources
     rows, cols, _ = strong_pairs(table.facts, threshold)
     sources = np.int64(max(len(table.sources), 1))
     pairs = np.unique(rows * sources + row_source[cols])  # (row, other source) once each

@@ -66,7 +66,7 @@ def find_discrepancies(
 
 
 def _source(table: SentenceTable, row: int) -> int:
-    return int(table.independent[int(table.documents[row])])
+    return int(table.row_sources[row])
 
 
 def _label(table: SentenceTable, row: int) -> str:

@@ -213,6 +213,7 @@ def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]
     claims: list[Claim] = []
     kept: set[int] = set()
     changed: list[Claim] = []
+    attnames = [Claim._meta.get_field(name).attname for name in CLAIM_FIELDS]
     for number, group in enumerate(result.claims):
         representative = sentence_of(group.representative)
         fields = {
@@ -227,10 +228,10 @@ def _write_claims(story: Story, result: BriefResult, sentence_of) -> list[Claim]
         }
         claim = matched.get(number)
         if claim is not None:
-            before = [getattr(claim, Claim._meta.get_field(name).attname) for name in CLAIM_FIELDS]
+            before = [getattr(claim, attname) for attname in attnames]
             for name, value in fields.items():
                 setattr(claim, name, value)
-            if before != [getattr(claim, Claim._meta.get_field(name).attname) for name in CLAIM_FIELDS]:
+            if before != [getattr(claim, attname) for attname in attnames]:
                 changed.append(claim)
             kept.add(claim.pk)
         else:
