@@ -512,7 +512,8 @@ def story_with_synthesis_stamp(slug: str) -> Story | None:
 
 
 def cached_for_synthesis(story: Story, parts: tuple, compute: Callable[[], T]) -> T:
-    """compute(), cached (local memory of this process) for the story's current synthesis and `parts`.
+    """compute(), cached (the default cache: Redis on the real stack, this process's memory on the embedded
+    default) for the story's current synthesis and `parts`.
 
     Not cached while the story has no synthesis (its articles are still being imported or analysed)."""
     stamp = getattr(story, "synthesis_stamp", None)
