@@ -13,6 +13,8 @@ COPY requirements/base.lock requirements/base.lock
 RUN pip install --no-cache-dir --require-hashes --no-deps -r requirements/base.lock
 
 COPY . .
+# The sentence encoder's int8 graph, derived once from the packaged model (articles.nlp.embeddings).
+RUN python -m articles.nlp.embeddings
 # Static files are collected at build time (production settings) and served by whitenoise.
 RUN SECRET_KEY=collectstatic-only-not-used-at-run-time python manage.py collectstatic --noinput
 

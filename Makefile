@@ -13,6 +13,7 @@ $(BIN)/.installed: $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (found " + sys.version.split()[0] + "). Set PYTHON=/path/to/python3.11.")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m articles.nlp.embeddings
 	@touch $@
 
 install: $(BIN)/.installed

@@ -80,7 +80,7 @@ class SourceDocument:
     sentences: Sequence[SentenceSpan]
     source: str
     mentions: Sequence[Mention] = ()
-    embeddings: np.ndarray | None = None
+    embeddings: Sequence[np.ndarray | None] | None = None  # per sentence; None where not computed
     copy_of: int | None = None
     label: str = ""
 

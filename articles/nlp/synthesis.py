@@ -15,6 +15,7 @@ from articles.nlp.brief import BriefParams, BriefResult, select_brief
 from articles.nlp.claims import Mention, SourceDocument
 from articles.nlp.discrepancies import DiscrepancyFlag, find_discrepancies
 from articles.nlp.duplicates import NearDuplicateIndex
+from articles.nlp.embeddings import embed_article
 from articles.nlp.entities import analyze_texts
 from articles.nlp.segmentation import DEFAULT_MODEL
 
@@ -42,9 +43,11 @@ def documents_from_texts(
     sources: Sequence[str] | None = None,
     model: str = DEFAULT_MODEL,
     near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
+    with_embeddings: bool = True,
 ) -> list[SourceDocument]:
-    """Segment and tag raw texts (spaCy, one batch) into the synthesis' documents; a text that copies an
-    earlier one (a wire copy, by the import's near-duplicate rule) is marked as its copy."""
+    """Segment and tag raw texts (spaCy, one batch) into the synthesis' documents, each with its sentence
+    embeddings unless `with_embeddings` is false; a text that copies an earlier one (a wire copy, by the
+    import's near-duplicate rule) is marked as its copy."""
     sources = list(sources) if sources is not None else [f"document {n}" for n in range(len(texts))]
     analyses = analyze_texts(texts, model=model)
     index = NearDuplicateIndex(near_duplicate_threshold)
@@ -57,6 +60,8 @@ def documents_from_texts(
                 sentences=analysis.sentences,
                 source=sources[d],
                 mentions=[Mention(m.start, m.end, m.text, m.label) for m in analysis.mentions],
+                # As the analysis embeds an article: the same sentences get the same vectors.
+                embeddings=embed_article(analysis.sentences) if with_embeddings else None,
                 copy_of=int(match.key) if match else None,
             )
         )

@@ -20,7 +20,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from articles.models import Article, Mention, Sentence, Summary
-from articles.nlp.embeddings import embed, to_bytes
+from articles.nlp.embeddings import embed_article, to_bytes
 from articles.nlp.entities import analyze_text
 from articles.nlp.language import not_analysed_reason
 from articles.nlp.summarizers import SummaryError, SummaryResult, check_algorithm, summarize
@@ -220,12 +220,7 @@ def _stepper(progress: Progress | None) -> Callable[[str], None]:
 
 def sentence_embeddings(spans: list[SentenceSpan]) -> list[bytes | None]:
     """The stored embedding of each sentence (None for boilerplate, which no claim reads)."""
-    rows = [k for k, span in enumerate(spans) if not span.is_boilerplate]
-    vectors = embed([spans[k].text for k in rows]) if rows else []
-    stored: list[bytes | None] = [None] * len(spans)
-    for k, vector in zip(rows, vectors, strict=True):
-        stored[k] = to_bytes(vector)
-    return stored
+    return [None if vector is None else to_bytes(vector) for vector in embed_article(spans)]
 
 
 def _write_sentences(article: Article, spans: list[SentenceSpan], embeddings: list[bytes | None]) -> None:

@@ -278,3 +278,7 @@ def test_dockerfile_installs_the_locked_dependencies_with_hashes():
     assert "python:3.11" in dockerfile
     assert "--require-hashes" in dockerfile and "requirements/base.lock" in dockerfile
     assert "collectstatic" in dockerfile
+    # The encoder's int8 graph is derived at build time, after the code is copied (the service's user could
+    # not write it at run time).
+    assert dockerfile.index("COPY . .") < dockerfile.index("python -m articles.nlp.embeddings")
+    assert dockerfile.index("python -m articles.nlp.embeddings") < dockerfile.index("USER app")

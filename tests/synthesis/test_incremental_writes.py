@@ -102,3 +102,36 @@ def test_the_story_is_consolidated_once_per_synthesis_and_claims_use_its_entitie
         texts = " ".join(Claim.objects.get(pk=claim_id).sentences.values_list("text", flat=True))
         aliases = synthesised_seed_story.entities.get(name=entity_name).aliases
         assert any(form in texts for form in [entity_name, *aliases]), (entity_name, texts[:200])
+
+
+def test_sentences_embedded_by_another_graph_are_embedded_again_once(synthesised_seed_story):
+    """An article analysed before the encoder changed (its vectors stored untagged) is compared with the same
+    encoder as the others: the synthesis embeds its sentences again and stores them, and the claims are those
+    of a story whose articles were all embedded by the current graph."""
+    from articles.models import Sentence
+    from articles.nlp.embeddings import from_bytes
+
+    story = synthesised_seed_story
+    claims_before = sorted(
+        sorted(claim.sentences.values_list("pk", flat=True))
+        for claim in Claim.objects.filter(story=story).prefetch_related("sentences")
+    )
+    article = story.articles.order_by("pk").first()
+    old = list(article.sentences.filter(is_boilerplate=False))
+    assert old
+    for sentence in old:
+        sentence.embedding = bytes(sentence.embedding)[4:]  # the tag gone: another graph's vector
+    Sentence.objects.bulk_update(old, ["embedding"])
+
+    synthesize_story(story)
+
+    again = Sentence.objects.filter(pk__in=[s.pk for s in old])
+    assert all(from_bytes(s.embedding) is not None for s in again)
+    claims_after = sorted(
+        sorted(claim.sentences.values_list("pk", flat=True))
+        for claim in Claim.objects.filter(story=story).prefetch_related("sentences")
+    )
+    assert claims_after == claims_before
+    with CaptureQueriesContext(connection) as captured:
+        synthesize_story(story)
+    assert not [q for q in captured.captured_queries if 'UPDATE "articles_sentence"' in q["sql"]]

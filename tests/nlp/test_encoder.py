@@ -1,0 +1,78 @@
+"""The sentence encoder runs an int8 graph derived once from the packaged model (articles.nlp.embeddings): it
+must mean what the packaged graph means, be built once per installation, still work where it cannot be kept,
+and never let vectors of two graphs be compared."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from articles.nlp import embeddings
+
+SENTENCES = [
+    "The ferry company said 40 ships would resume sailing on Wednesday.",
+    "Forty vessels will be back in service by Wednesday, the operator said.",
+    "The central bank raised interest rates by half a point on Thursday.",
+    "Rescuers pulled three survivors from the rubble of the collapsed hotel.",
+]
+
+
+@pytest.fixture(scope="module")
+def both_encoders():
+    return (
+        embeddings.SentenceEncoder(threads=1, quantized_graph=False),
+        embeddings.SentenceEncoder(threads=1, quantized_graph=True),
+    )
+
+
+def test_the_int8_graph_means_what_the_packaged_graph_means(both_encoders):
+    packaged, derived = both_encoders
+    assert derived.quantized and not packaged.quantized
+    a, b = packaged.encode(SENTENCES), derived.encode(SENTENCES)
+    # Each sentence's vector from the two graphs points the same way...
+    assert (a * b).sum(axis=1).min() > 0.97
+    # ...and the paraphrase is the nearest sentence to the first one under both.
+    for vectors in (a, b):
+        similarity = vectors[1:] @ vectors[0]
+        assert int(np.argmax(similarity)) == 0
+    assert np.abs((a @ a.T) - (b @ b.T)).max() < 0.06
+
+
+def test_the_derived_graph_is_built_once_and_then_read(tmp_path, monkeypatch):
+    monkeypatch.setenv(embeddings.CACHE_ENV, str(tmp_path / "models"))
+    first = embeddings.prepared_model()
+    assert first.parent == tmp_path / "models" and first.is_file()
+    assert [p.name for p in first.parent.iterdir()] == [first.name], "no partial file left behind"
+
+    def no_second_build(*_args):
+        raise AssertionError("the kept graph was built again")
+
+    monkeypatch.setattr(embeddings, "_derive", no_second_build)
+    assert embeddings.prepared_model() == first
+
+
+def test_a_cache_folder_that_cannot_be_written_still_gives_a_working_encoder(tmp_path, monkeypatch, caplog):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(embeddings.CACHE_ENV, str(blocker / "models"))
+    with caplog.at_level(logging.WARNING, logger="articles.nlp.embeddings"):
+        path = embeddings.prepared_model()
+    try:
+        assert path.is_file() and blocker not in path.parents
+        assert "Cannot keep the derived encoder" in caplog.text
+    finally:
+        path.unlink()
+
+
+def test_a_vector_of_another_graph_reads_as_missing(monkeypatch):
+    vector = np.full(embeddings.DIMENSIONS, 1 / np.sqrt(embeddings.DIMENSIONS), dtype=np.float32)
+    monkeypatch.setenv(embeddings.QUANTIZED_ENV, "1")
+    stored = embeddings.to_bytes(vector)
+    assert np.allclose(embeddings.from_bytes(stored), vector, atol=1e-3)
+    # Stored before the derived graph existed: bare float16 values, no tag.
+    assert embeddings.from_bytes(vector.astype(np.float16).tobytes()) is None
+    monkeypatch.setenv(embeddings.QUANTIZED_ENV, "0")
+    assert embeddings.from_bytes(stored) is None, "the packaged graph's encoder must not read int8 vectors"
+    assert embeddings.from_bytes(embeddings.to_bytes(vector)) is not None
