@@ -1,6 +1,7 @@
 """Claims quality: `find_claims`'s engine against a plain TF-IDF grouping and the engine it replaced.
 
     .venv/bin/python bench/claims.py [--dev DIR] [--msrp PATH] [--msrp-limit N] [--speed-sentences N]
+                                     [--packaged-graph]
 
 On the hand-labelled clusters of ../shared/eval/claims-dev/ (the seed story reported apart, as it was the demo
 the old engine was written for), in one run:
@@ -351,7 +352,7 @@ def evaluate_speed(sentence_count: int, params: BriefParams) -> None:
             total += document.count(". ")
         if total > sentence_count * 1.3:
             break
-    documents = documents_from_texts(texts)
+    documents = documents_from_texts(texts, with_embeddings=False)
     # Trim to the wanted number of sentences.
     kept, count = [], 0
     for document in documents:
@@ -408,9 +409,20 @@ def main() -> None:
     parser.add_argument("--msrp-limit", type=int, default=None)
     parser.add_argument("--speed-sentences", type=int, default=5000)
     parser.add_argument("--no-legacy", action="store_true")
+    parser.add_argument(
+        "--packaged-graph",
+        action="store_true",
+        help="embed with the packaged float graph instead of the derived int8 one (EMBEDDING_QUANTIZED=0)",
+    )
     parser.add_argument("--skip", nargs="*", default=[], choices=["dev", "msrp", "speed"])
     args = parser.parse_args()
     from django.conf import settings
+
+    from articles.nlp.embeddings import QUANTIZED_ENV, encoder
+
+    if args.packaged_graph:
+        os.environ[QUANTIZED_ENV] = "0"
+    print(f"Sentence encoder: {'int8 graph' if encoder().quantized else 'packaged graph'}")
 
     params = BriefParams(
         word_budget=settings.BRIEF_WORD_BUDGET, claim_threshold=settings.CLAIM_SIMILARITY_THRESHOLD
