@@ -120,9 +120,11 @@ def prepare_worker_process(**_kwargs) -> None:
 
 
 def load_models_once() -> None:
-    """Load the spaCy pipeline, sumy and the sentence encoder once per process, before its first job."""
+    """Load the spaCy pipeline, sumy, the sentence encoder and the language identifier once per process,
+    before its first job."""
     from django.conf import settings
 
+    from articles.nlp.language import load_identifier
     from articles.nlp.segmentation import load_pipeline
     from articles.nlp.summarizers import summarize
 
@@ -132,8 +134,13 @@ def load_models_once() -> None:
         from articles.nlp.embeddings import encoder
 
         encoder()
+        load_identifier()
     except Exception as exc:  # the task reports it on the job; the worker itself keeps running
-        logger.error("Could not load the models (spaCy %s, sentence encoder): %s", settings.SPACY_MODEL, exc)
+        logger.error(
+            "Could not load the models (spaCy %s, sentence encoder, language identifier): %s",
+            settings.SPACY_MODEL,
+            exc,
+        )
 
 
 @worker_ready.connect

@@ -80,6 +80,11 @@ def _identifier():
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
 
 
+def load_identifier() -> None:
+    """Read py3langid's model now (about 0.7 s), not at the first detection (a worker's first import)."""
+    _identifier()
+
+
 def detect_language(text: str, declared: str = "") -> str:
     """The language of `text` (pass the title and body together) as an ISO 639-1 code, or "" when unknown.
 
