@@ -120,7 +120,7 @@ def brief_with_items(story: Story) -> Brief:
                     Prefetch(
                         "articles",
                         queryset=Article.objects.select_related("outlet")
-                        .defer("body", "raw_input")
+                        .defer(*ARTICLE_BULK_FIELDS)
                         .order_by("published_at"),
                     )
                 ),
@@ -143,6 +143,10 @@ def brief_with_items(story: Story) -> Brief:
     brief.candidate_item_count = brief.candidate_sentences if brief.has_candidate else None
     return brief
 
+
+# The article columns no brief pane reads: its text, the file it came from, and the story-placement evidence
+# (a vector and a term list per article), which would otherwise be loaded for every source of every item.
+ARTICLE_BULK_FIELDS = ("body", "raw_input", "story_vector", "story_terms")
 
 PRESENCE_PING_SECONDS = 20  # how often an open brief pane says it is open (and asks who else is)
 
