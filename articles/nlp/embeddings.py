@@ -106,13 +106,22 @@ def cache_dir() -> Path:
 
 
 def _sources_digest(model: Path) -> str:
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        libraries = f"onnxruntime {version('onnxruntime')}|onnx {version('onnx')}"
+    except PackageNotFoundError as exc:
+        raise EmbeddingModelUnavailable(
+            f"The package {exc.name!r} is not installed: the encoder's int8 graph is derived with it. "
+            "Install the lock (pip install --require-hashes --no-deps -r requirements/dev.lock), or set "
+            f"{QUANTIZED_ENV}=0 to run the packaged graph."
+        ) from None
 
     digest = hashlib.sha256()
     with model.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    digest.update(f"|{_RECIPE}|onnxruntime {version('onnxruntime')}|onnx {version('onnx')}".encode())
+    digest.update(f"|{_RECIPE}|{libraries}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -200,6 +209,8 @@ class SentenceEncoder:
         options.intra_op_num_threads = threads or default_threads()
         options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        if self.quantized and model.parent != cache_dir():
+            model.unlink(missing_ok=True)  # this process's own build: read into the session, not kept
         self._inputs = {i.name for i in self._session.get_inputs()}
         self._lock = threading.Lock()
 

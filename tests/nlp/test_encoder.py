@@ -66,6 +66,36 @@ def test_a_cache_folder_that_cannot_be_written_still_gives_a_working_encoder(tmp
         path.unlink()
 
 
+def test_an_encoder_built_where_its_graph_cannot_be_kept_leaves_no_file_behind(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv(embeddings.CACHE_ENV, str(blocker / "models"))
+    built = []
+    real = embeddings.prepared_model
+    monkeypatch.setattr(embeddings, "prepared_model", lambda: built.append(real()) or built[-1])
+    encoder = embeddings.SentenceEncoder(threads=1)
+    assert encoder.encode(SENTENCES[:1]).shape == (1, embeddings.DIMENSIONS)
+    assert built and not built[0].exists()
+
+
+def test_without_the_quantiser_the_error_says_what_to_install(tmp_path, monkeypatch):
+    from importlib import metadata
+
+    monkeypatch.setenv(embeddings.CACHE_ENV, str(tmp_path))
+    real_version = metadata.version
+
+    def version(name):
+        if name == "onnx":
+            raise metadata.PackageNotFoundError(name)
+        return real_version(name)
+
+    monkeypatch.setattr(metadata, "version", version)
+    with pytest.raises(
+        embeddings.EmbeddingModelUnavailable, match="'onnx' is not installed.*EMBEDDING_QUANTIZED=0"
+    ):
+        embeddings.prepared_model()
+
+
 def test_a_vector_of_another_graph_reads_as_missing(monkeypatch):
     vector = np.full(embeddings.DIMENSIONS, 1 / np.sqrt(embeddings.DIMENSIONS), dtype=np.float32)
     monkeypatch.setenv(embeddings.QUANTIZED_ENV, "1")
