@@ -31,7 +31,7 @@ from articles.models import (
 from articles.nlp.brief import ALGORITHM, BriefParams, BriefResult
 from articles.nlp.claims import Mention as ClaimMention
 from articles.nlp.claims import SentenceRef, SourceDocument, article_coverage, entity_key
-from articles.nlp.embeddings import DIMENSIONS, embed, from_bytes, to_bytes
+from articles.nlp.embeddings import DIMENSIONS, embed_article, from_bytes, to_bytes
 from articles.nlp.synthesis import synthesize
 from articles.services.entities import consolidate_story_entities
 
@@ -58,7 +58,7 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
     sentences_by_article: dict[int, list[Sentence]] = defaultdict(list)
     for sentence in Sentence.objects.filter(article__story=story).order_by("article_id", "index"):
         sentences_by_article[sentence.article_id].append(sentence)
-    _embed_stale([s for group in sentences_by_article.values() for s in group])
+    _embed_stale(sentences_by_article)
     mentions_by_article: dict[int, list[ClaimMention]] = defaultdict(list)
     # With the entities the consolidation above assigned: the claims read the story's names from them
     # instead of consolidating the mentions a second time.
@@ -146,17 +146,24 @@ def synthesize_story(story: Story, params: BriefParams | None = None) -> Candida
     return candidate
 
 
-def _embed_stale(sentences: list[Sentence]) -> None:
-    """Embed and store, once, the sentences whose stored embedding is missing or another graph's (analysed
-    before the encoder changed): the claims then compare vectors of one graph, and the next synthesis reads
-    them instead of computing them again."""
-    stale = [s for s in sentences if not s.is_boilerplate and from_bytes(s.embedding) is None]
-    if not stale:
-        return
-    for sentence, vector in zip(stale, embed([s.text for s in stale]), strict=True):
-        sentence.embedding = to_bytes(vector)
-    update_rows(Sentence, stale, ["embedding"])
-    logger.info("Embedded %d sentence(s) that had no embedding of the current encoder.", len(stale))
+def _embed_stale(sentences_by_article: dict[int, list[Sentence]]) -> None:
+    """Embed and store, once, the articles with a sentence whose stored embedding is missing or another
+    graph's (analysed before the encoder changed): the claims then compare vectors of one graph, and the next
+    synthesis reads them instead of computing them again. A whole article is embedded, as its analysis does
+    (embed_article), so its sentences get the vectors an analysis would give them."""
+    changed: list[Sentence] = []
+    for sentences in sentences_by_article.values():
+        if not any(not s.is_boilerplate and from_bytes(s.embedding) is None for s in sentences):
+            continue
+        for sentence, vector in zip(sentences, embed_article(sentences), strict=True):
+            if vector is not None:
+                sentence.embedding = to_bytes(vector)
+                changed.append(sentence)
+    if changed:
+        update_rows(Sentence, changed, ["embedding"])
+        logger.info(
+            "Embedded %d sentence(s) again: they had no embedding of the current encoder.", len(changed)
+        )
 
 
 def _stored_embeddings(sentences: list[Sentence]) -> np.ndarray | None:
