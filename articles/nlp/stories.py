@@ -187,7 +187,8 @@ def article_evidence(
     params: StoryParams = StoryParams(),
     model: str = DEFAULT_MODEL,
 ) -> list[ArticleEvidence]:
-    """The evidence of many articles, in batches: one spaCy pass (sentences and names), one embedding pass."""
+    """The evidence of many articles: one spaCy pass over them all (sentences and names), then each article's
+    lead sentences embedded together."""
     from articles.nlp.embeddings import embed
 
     readings = read_articles(articles, model=model)
@@ -195,13 +196,11 @@ def article_evidence(
         sentences[: params.lead_sentences] or [article.text[:1000]]
         for article, (sentences, _) in zip(articles, readings, strict=True)
     ]
-    flat = [sentence for lead in leads for sentence in lead]
-    vectors = embed(flat) if flat else np.zeros((0, DIMENSIONS), dtype=np.float32)
+    # One run of the encoder per article: its int8 activations are scaled per run, so an article's evidence
+    # must not depend on which other articles arrived with it.
     evidence = []
-    offset = 0
     for article, (sentences, names), lead in zip(articles, readings, leads, strict=True):
-        rows = vectors[offset : offset + len(lead)]
-        offset += len(lead)
+        rows = embed(lead) if lead else np.zeros((0, DIMENSIONS), dtype=np.float32)
         evidence.append(evidence_from_reading(sentences, names, rows, params, article.published_at))
     return evidence
 

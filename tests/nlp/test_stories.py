@@ -89,3 +89,19 @@ def test_a_story_retired_from_the_index_of_active_stories_is_not_joined_again():
     )
     assert len({stories["chile-1"], stories["japan-1"], stories["rates"]}) == 3
     assert stories["chile-2"] not in (stories["chile-1"], stories["japan-1"], stories["rates"])
+
+
+def test_an_articles_evidence_does_not_depend_on_the_articles_that_arrive_with_it():
+    """The encoder's int8 activations are scaled per run: each article's lead is embedded on its own, so the
+    story an article joins cannot change with the batch it was read in."""
+    import numpy as np
+
+    from articles.nlp.stories import article_evidence
+
+    chile = StreamArticle(id="chile-1", text=CHILE_1)
+    alone = article_evidence([chile])[0]
+    among = article_evidence(
+        [StreamArticle(id="japan-1", text=JAPAN_1), chile, StreamArticle(id="japan-2", text=JAPAN_2)]
+    )[1]
+    assert np.array_equal(alone.vector, among.vector)
+    assert alone.terms == among.terms
