@@ -201,7 +201,6 @@ class SentenceEncoder:
         model, tokenizer_file = model_files()
         if self.quantized:
             model = prepared_model()
-        self.tag = _TAGS[self.quantized]
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
@@ -278,19 +277,20 @@ def to_bytes(vector: np.ndarray) -> bytes:
     return stored_tag() + np.asarray(vector, dtype=_STORED_DTYPE).tobytes()
 
 
+def is_current(data: bytes | memoryview | None) -> bool:
+    """Whether `data` is a vector this process's graph computed (its tag, and one value per dimension)."""
+    if data is None:
+        return False
+    tag = stored_tag()
+    return len(data) == len(tag) + DIMENSIONS * _STORED_DTYPE().itemsize and bytes(data[: len(tag)]) == tag
+
+
 def from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
     """A stored vector, or None when there is none, or another graph or model computed it (its tag or size
     differs): such a sentence is embedded again."""
-    if data is None:
+    if not is_current(data):
         return None
-    data = bytes(data)
-    tag = stored_tag()
-    if not data.startswith(tag):
-        return None
-    vector = np.frombuffer(data[len(tag) :], dtype=_STORED_DTYPE)
-    if vector.size != DIMENSIONS:
-        return None
-    return vector.astype(np.float32)
+    return np.frombuffer(bytes(data)[len(stored_tag()) :], dtype=_STORED_DTYPE).astype(np.float32)
 
 
 def main() -> None:

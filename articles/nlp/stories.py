@@ -200,7 +200,7 @@ def article_evidence(
     # must not depend on which other articles arrived with it.
     evidence = []
     for article, (sentences, names), lead in zip(articles, readings, leads, strict=True):
-        rows = embed(lead) if lead else np.zeros((0, DIMENSIONS), dtype=np.float32)
+        rows = embed(lead)  # never empty: an article without sentences leads with its text
         evidence.append(evidence_from_reading(sentences, names, rows, params, article.published_at))
     return evidence
 

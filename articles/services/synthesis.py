@@ -31,7 +31,7 @@ from articles.models import (
 from articles.nlp.brief import ALGORITHM, BriefParams, BriefResult
 from articles.nlp.claims import Mention as ClaimMention
 from articles.nlp.claims import SentenceRef, SourceDocument, article_coverage, entity_key
-from articles.nlp.embeddings import DIMENSIONS, embed_article, from_bytes, to_bytes
+from articles.nlp.embeddings import DIMENSIONS, embed_article, from_bytes, is_current, to_bytes
 from articles.nlp.synthesis import synthesize
 from articles.services.entities import consolidate_story_entities
 
@@ -153,7 +153,7 @@ def _embed_stale(sentences_by_article: dict[int, list[Sentence]]) -> None:
     (embed_article), so its sentences get the vectors an analysis would give them."""
     changed: list[Sentence] = []
     for sentences in sentences_by_article.values():
-        if not any(not s.is_boilerplate and from_bytes(s.embedding) is None for s in sentences):
+        if all(s.is_boilerplate or is_current(s.embedding) for s in sentences):
             continue
         for sentence, vector in zip(sentences, embed_article(sentences), strict=True):
             if vector is not None:
