@@ -106,3 +106,16 @@ def test_a_vector_of_another_graph_reads_as_missing(monkeypatch):
     monkeypatch.setenv(embeddings.QUANTIZED_ENV, "0")
     assert embeddings.from_bytes(stored) is None, "the packaged graph's encoder must not read int8 vectors"
     assert embeddings.from_bytes(embeddings.to_bytes(vector)) is not None
+
+
+def test_the_derived_graph_keeps_float_only_where_int8_moves_the_meaning_most():
+    import onnx
+
+    graph = onnx.load(str(embeddings.prepared_model()), load_external_data=False).graph
+    weights = {init.name for init in graph.initializer}
+    float_products = [n for n in graph.node if n.op_type == "MatMul" and any(i in weights for i in n.input)]
+    integer_products = [n for n in graph.node if n.op_type in {"MatMulInteger", "DynamicQuantizeMatMul"}]
+    # Six layers of four attention and two feed-forward products: all int8 but the first two layers' second
+    # feed-forward product.
+    assert len(float_products) == embeddings.FLOAT_FFN_OUT_LAYERS == 2
+    assert len(integer_products) == 6 * 6 - 2
