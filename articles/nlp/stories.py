@@ -196,8 +196,8 @@ def article_evidence(
         sentences[: params.lead_sentences] or [article.text[:1000]]
         for article, (sentences, _) in zip(articles, readings, strict=True)
     ]
-    # One run of the encoder per article: its int8 activations are scaled per run, so an article's evidence
-    # must not depend on which other articles arrived with it.
+    # An article's evidence must not depend on which other articles arrived with it: the encoder runs each
+    # sentence on its own (embeddings.BATCH_SIZE), as it embeds them at analysis.
     evidence = []
     for article, (sentences, names), lead in zip(articles, readings, leads, strict=True):
         rows = embed(lead)  # never empty: an article without sentences leads with its text

@@ -119,3 +119,10 @@ def test_the_derived_graph_keeps_float_only_where_int8_moves_the_meaning_most():
     # feed-forward product.
     assert len(float_products) == embeddings.FLOAT_FFN_OUT_LAYERS == 2
     assert len(integer_products) == 6 * 6 - 2
+
+
+def test_a_sentence_gets_the_same_vector_whatever_is_embedded_with_it(both_encoders):
+    _, derived = both_encoders
+    alone = derived.encode(SENTENCES[:1])[0]
+    with_others = derived.encode(SENTENCES[::-1] + ["A much longer sentence " * 10])[len(SENTENCES) - 1]
+    np.testing.assert_array_equal(alone, with_others)
