@@ -420,3 +420,24 @@ def test_the_headline_is_refused_only_if_a_colleague_changed_it(editor_client, c
     again = editor_client.post(url("brief_header", built), typed | {"version": 3}, **HTMX)
     assert again.status_code == 200
     assert Brief.objects.get(story=built.story).headline == "Krause quits the IRS"
+
+
+def test_a_brief_past_version_999_still_saves_where_numbers_are_grouped(editor_client, built, settings):
+    # A deployment that groups digits ("1,234") must not put a grouped version into the pane's forms: the
+    # next save would be refused as "version missing".
+    settings.USE_THOUSAND_SEPARATOR = True
+    brief = brief_with(built, "agreed")
+    Brief.objects.filter(pk=brief.pk).update(version=1234)
+    [item] = items_of(built)
+    html = editor_client.get(url("brief_pane", built), **HTMX).content.decode()
+    assert 'name="version" value="1234"' in html and 'data-version="1234"' in html
+    assert "1,234" not in html.split("<h2", 1)[1].split("</h2>", 1)[1]  # forms and links, not the heading
+    version = re.search(r'name="version" value="(\d+)"', html).group(1)
+    response = editor_client.post(
+        url("brief_edit_item", built, item.pk),
+        {"text": "Edited text.", "version": version, "item_version": item.version},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.text == "Edited text."
