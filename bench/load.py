@@ -7,9 +7,8 @@ PATH is a Multi-News style JSON Lines file (default ../shared/eval/multinews-val
 1. creates the PostgreSQL database `--database` (default wb_load; dropped first unless --reuse), migrates
    it and collects the static files;
 2. starts `celery -A workbench worker` (queue wb-load on `--redis`) and gunicorn with 2 sync workers
-   (gunicorn.conf.py) on a free
-   loopback port, both with bench.load_settings (the production settings over plain HTTP, plus a minimal view
-   at /bench/minimal that only exists in that URLconf);
+   (`--web-workers`; gunicorn.conf.py) on a free loopback port, both with bench.load_settings (the production
+   settings over plain HTTP, plus a minimal view at /bench/minimal that only exists in that URLconf);
 3. builds one story of `--articles` articles (default 200) from the file's documents through the real
    services: jobs.start_import queues the import, the worker imports, analyses every article and
    synthesises the story;
@@ -490,6 +489,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_PATH)
     parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn sync workers (WEB_CONCURRENCY)")
     parser.add_argument("--editors", default="8,32", help="comma-separated editor counts")
     parser.add_argument("--duration", type=float, default=40.0, help="seconds of load per editor count")
     parser.add_argument("--ceiling-duration", type=float, default=10.0)
@@ -556,7 +556,7 @@ def main() -> None:
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--workers",
-                "2",
+                str(args.web_workers),
                 "--access-logfile",
                 "/dev/null",
             ],
@@ -582,7 +582,7 @@ def main() -> None:
         facts = (
             f"{story.articles.count()} articles, {story.claims.count()} claims, "
             f"{story.brief.items.count()} brief items; {os.cpu_count()} CPU cores shared by the load "
-            f"generator, gunicorn (2 sync workers, gunicorn.conf.py), PostgreSQL, Redis and the idle Celery "
+            f"generator, gunicorn ({args.web_workers} sync workers), PostgreSQL, Redis and the idle Celery "
             f"worker; Python "
             f"{platform.python_version()}; think time {think[0]}-{think[1]} s; "
             f"{args.duration:.0f} s per editor count."
