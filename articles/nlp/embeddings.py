@@ -55,6 +55,7 @@ _RECIPE = "fold-basic+dynamic-int8-per-channel(attention,ffn-in,ffn-out after la
 # first FLOAT_FFN_OUT_LAYERS layers, where quantising it moves the similarities most (README, "Which graph").
 _FFN_OUT_SHAPE = (1536, 384)
 FLOAT_FFN_OUT_LAYERS = 2
+_DERIVED_PREFIX = "minilm-l6-int8-dynamic-"
 # What stored vectors start with: which graph computed them (4 bytes). A new recipe gets a new tag, so the
 # vectors of the graph before it read as missing and are computed again (articles.services.synthesis).
 _TAGS = {True: b"q8a2", False: b"pk01"}
@@ -175,7 +176,7 @@ def prepared_model() -> Path:
     """The derived int8 graph, built on first use (a few seconds) and kept in `cache_dir()`; when that folder
     cannot be written, built into a temporary file for this process."""
     model, _ = model_files()
-    target = cache_dir() / f"minilm-l6-int8-dynamic-{_sources_digest(model)}.onnx"
+    target = cache_dir() / f"{_DERIVED_PREFIX}{_sources_digest(model)}.onnx"
     if target.is_file():
         return target
     try:
@@ -195,7 +196,22 @@ def prepared_model() -> Path:
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
+    if target.parent == cache_dir():
+        _remove_superseded(target)
     return target
+
+
+def _remove_superseded(kept: Path) -> None:
+    """Delete the graphs an earlier recipe or library version derived in the same folder (about 60 MB each):
+    after an upgrade nothing reads them. A process still running from one has it loaded already."""
+    for old in kept.parent.glob(f"{_DERIVED_PREFIX}*.onnx"):
+        if old != kept:
+            try:
+                old.unlink()
+            except OSError as exc:
+                logger.warning("Cannot remove the superseded encoder graph %s (%s).", old, exc)
+            else:
+                logger.info("Removed the superseded encoder graph %s.", old)
 
 
 class SentenceEncoder:

@@ -53,6 +53,18 @@ def test_the_derived_graph_is_built_once_and_then_read(tmp_path, monkeypatch):
     assert embeddings.prepared_model() == first
 
 
+def test_an_upgrade_removes_the_graph_the_previous_version_derived(tmp_path, monkeypatch):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    superseded = folder / "minilm-l6-int8-dynamic-0123456789abcdef.onnx"
+    superseded.write_bytes(b"a graph an earlier recipe derived")
+    unrelated = folder / "notes.txt"
+    unrelated.write_text("not ours to remove")
+    monkeypatch.setenv(embeddings.CACHE_ENV, str(folder))
+    kept = embeddings.prepared_model()
+    assert kept.is_file() and not superseded.exists() and unrelated.exists()
+
+
 def test_a_cache_folder_that_cannot_be_written_still_gives_a_working_encoder(tmp_path, monkeypatch, caplog):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
