@@ -59,6 +59,7 @@ _DERIVED_PREFIX = "minilm-l6-int8-dynamic-"
 # What stored vectors start with: which graph computed them (4 bytes). A new recipe gets a new tag, so the
 # vectors of the graph before it read as missing and are computed again (articles.services.synthesis).
 _TAGS = {True: b"q8a2", False: b"pk01"}
+_TAG_BYTES = 4
 
 
 # Threads of one encoder (EMBEDDING_THREADS). Several worker processes on one machine each want one: their
@@ -188,6 +189,9 @@ def prepared_model() -> Path:
         )
         handle, partial = tempfile.mkstemp(prefix="encoder-", suffix=".onnx")
         target = Path(partial)
+        kept = False
+    else:
+        kept = True
     os.close(handle)
     try:
         _derive(model, Path(partial))
@@ -196,7 +200,7 @@ def prepared_model() -> Path:
     except BaseException:
         Path(partial).unlink(missing_ok=True)
         raise
-    if target.parent == cache_dir():
+    if kept:
         _remove_superseded(target)
     return target
 
@@ -304,8 +308,10 @@ def is_current(data: bytes | memoryview | None) -> bool:
     """Whether `data` is a vector this process's graph computed (its tag, and one value per dimension)."""
     if data is None:
         return False
-    tag = stored_tag()
-    return len(data) == len(tag) + DIMENSIONS * _STORED_DTYPE().itemsize and bytes(data[: len(tag)]) == tag
+    return (
+        len(data) == _TAG_BYTES + DIMENSIONS * _STORED_DTYPE().itemsize
+        and bytes(data[:_TAG_BYTES]) == stored_tag()
+    )
 
 
 def from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
@@ -313,7 +319,7 @@ def from_bytes(data: bytes | memoryview | None) -> np.ndarray | None:
     differs): such a sentence is embedded again."""
     if not is_current(data):
         return None
-    return np.frombuffer(bytes(data)[len(stored_tag()) :], dtype=_STORED_DTYPE).astype(np.float32)
+    return np.frombuffer(data[_TAG_BYTES:], dtype=_STORED_DTYPE).astype(np.float32)
 
 
 def main() -> None:

@@ -431,7 +431,7 @@ def test_a_brief_past_version_999_still_saves_where_numbers_are_grouped(editor_c
     [item] = items_of(built)
     html = editor_client.get(url("brief_pane", built), **HTMX).content.decode()
     assert 'name="version" value="1234"' in html and 'data-version="1234"' in html
-    assert "1,234" not in html.split("<h2", 1)[1].split("</h2>", 1)[1]  # forms and links, not the heading
+    assert "1,234" not in html
     version = re.search(r'name="version" value="(\d+)"', html).group(1)
     response = editor_client.post(
         url("brief_edit_item", built, item.pk),
